@@ -1,0 +1,62 @@
+# Developer entry points. Every target installs what it needs into .venv.
+SHELL := /bin/bash
+.ONESHELL:
+.SHELLFLAGS := -eu -o pipefail -c
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PIP := $(BIN)/python -m pip
+CONSTRAINTS := constraints.txt
+STAMP := $(VENV)/.installed
+
+.PHONY: help venv install generate check-generated lint typecheck test test-fast demo clean
+
+help:
+	@echo "make demo      start a reference server and run examples/train.py with live logs"
+	@echo "make test      install everything and run every test and check"
+	@echo "make generate  regenerate generated_client/ from openapi.yaml"
+	@echo "make lint      ruff and the openapi.yaml copy check"
+	@echo "make typecheck mypy --strict on the SDK and the CLI"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): $(BIN)/python $(CONSTRAINTS) requirements-dev.txt examples/requirements.txt pyproject.toml server/pyproject.toml generated_client/pyproject.toml
+	$(PIP) install --quiet --disable-pip-version-check -c $(CONSTRAINTS) pip
+	$(PIP) install --quiet --disable-pip-version-check -c $(CONSTRAINTS) \
+		-r requirements-dev.txt -r examples/requirements.txt \
+		-e ./generated_client -e ./server -e .
+	touch $(STAMP)
+
+venv install: $(STAMP)
+
+# Regenerate into a temporary folder, then replace the committed client in one step.
+generate: $(STAMP)
+	tmp=$$(mktemp -d)
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python tools/generate_client.py --output "$$tmp/out"
+	rm -rf generated_client
+	mv "$$tmp/out" generated_client
+	rm -rf "$$tmp"
+	cp openapi.yaml server/ml_platform_server/openapi.yaml
+
+check-generated: $(STAMP)
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python tools/generate_client.py --check generated_client
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	cmp openapi.yaml server/ml_platform_server/openapi.yaml || \
+		{ echo "server/ml_platform_server/openapi.yaml differs from openapi.yaml: run 'make generate'"; exit 1; }
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+test: $(STAMP) check-generated lint typecheck
+	$(BIN)/python -m pytest -p no:cacheprovider tests
+
+demo: $(STAMP)
+	$(BIN)/python tools/demo.py
+
+clean:
+	rm -rf $(VENV) .mlp-demo docs/_build dist
