@@ -2,8 +2,8 @@
 
 `make demo` calls this after installing everything into .venv. The server runs with a
 development key on a fresh data directory under .mlp-demo/ and a free loopback port; its log
-goes to .mlp-demo/server.log. The user's own config file is ignored, so the demo never talks
-to another server.
+goes to .mlp-demo/server.log. The demo writes its own config file, .mlp-demo/config.yaml, and
+ignores the user's config and ML_PLATFORM_* variables, so it never talks to another server.
 """
 
 from __future__ import annotations
@@ -40,6 +40,17 @@ def _read_startup(server: subprocess.Popen[str]) -> tuple[str, str]:
     )
 
 
+def _write_config(demo_dir: Path, url: str, key: str) -> Path:
+    """Write a config file for this demo's server, owner-only because it contains the key."""
+    path = demo_dir / "config.yaml"
+    text = f"default_profile: demo\nprofiles:\n  demo:\n    url: {url}\n    api_key: {key}\n"
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+        file.write(text)
+    os.chmod(path, 0o600)
+    return path
+
+
 def _stop(server: subprocess.Popen[str]) -> None:
     if server.poll() is not None:
         return
@@ -71,12 +82,13 @@ def main() -> int:
                 file=sys.stderr,
                 flush=True,
             )
-            env = dict(os.environ)
-            env.update(
-                ML_PLATFORM_URL=url,
-                ML_PLATFORM_API_KEY=key,
-                ML_PLATFORM_CONFIG=str(demo_dir / "no-config.yaml"),
-            )
+            config_path = _write_config(demo_dir, url, key)
+            env = {
+                name: value
+                for name, value in os.environ.items()
+                if not name.startswith("ML_PLATFORM_")
+            }
+            env["ML_PLATFORM_CONFIG"] = str(config_path)
             command = [
                 str(BIN / "mlp"),
                 "job",
