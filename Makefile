@@ -10,7 +10,7 @@ PIP := $(BIN)/python -m pip
 CONSTRAINTS := constraints.txt
 STAMP := $(VENV)/.installed
 
-.PHONY: help venv install generate check-generated lint typecheck test test-fast demo clean
+.PHONY: help venv install generate check-generated check-breaking lint typecheck test demo release publish clean
 
 help:
 	@echo "make demo      start a reference server and run examples/train.py with live logs"
@@ -18,6 +18,9 @@ help:
 	@echo "make generate  regenerate generated_client/ from openapi.yaml"
 	@echo "make lint      ruff and the openapi.yaml copy check"
 	@echo "make typecheck mypy --strict on the SDK and the CLI"
+	@echo "make check-breaking  compare openapi.yaml with the last released spec"
+	@echo "make release   check, build and smoke-test the three distributions (DRY_RUN=1 to preview)"
+	@echo "make publish   upload the built distributions (a dry run unless PUBLISH_FLAGS=--no-dry-run)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -52,7 +55,18 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-test: $(STAMP) check-generated lint typecheck
+check-breaking: $(STAMP)
+	$(BIN)/python tools/check_breaking.py
+
+# DRY_RUN=1 runs the checks and prints the build, twine and smoke-test commands instead.
+release: $(STAMP)
+	$(BIN)/python tools/release.py $(if $(DRY_RUN),--dry-run)
+
+# A dry run unless PUBLISH_FLAGS="--no-dry-run [--repository testpypi]" is given.
+publish: $(STAMP)
+	$(BIN)/python tools/release.py publish $(PUBLISH_FLAGS)
+
+test: $(STAMP) check-generated check-breaking lint typecheck
 	$(BIN)/python -m pytest -p no:cacheprovider tests
 
 demo: $(STAMP)

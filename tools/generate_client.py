@@ -57,9 +57,7 @@ def _differences(expected: Path, actual: Path) -> list[str]:
     for name in comparison.diff_files:
         fresh = (expected / name).read_text(encoding="utf-8").splitlines(keepends=True)
         committed = (actual / name).read_text(encoding="utf-8").splitlines(keepends=True)
-        report.extend(
-            difflib.unified_diff(committed, fresh, str(actual / name), f"fresh {name}")
-        )
+        report.extend(difflib.unified_diff(committed, fresh, str(actual / name), f"fresh {name}"))
     for name, sub in comparison.subdirs.items():
         del sub
         report.extend(_differences(expected / name, actual / name))
