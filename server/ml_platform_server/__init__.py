@@ -1,0 +1,1 @@
+"""Reference server of the ML Platform API; run it with ``mlp-server``."""
