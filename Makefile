@@ -10,7 +10,7 @@ PIP := $(BIN)/python -m pip
 CONSTRAINTS := constraints.txt
 STAMP := $(VENV)/.installed
 
-.PHONY: help venv install generate check-generated check-breaking lint typecheck test demo release publish clean
+.PHONY: help venv install generate check-generated check-breaking lint typecheck test demo docs docs-doctest release publish clean
 
 help:
 	@echo "make demo      start a reference server and run examples/train.py with live logs"
@@ -18,6 +18,8 @@ help:
 	@echo "make generate  regenerate generated_client/ from openapi.yaml"
 	@echo "make lint      ruff and the openapi.yaml copy check"
 	@echo "make typecheck mypy --strict on the SDK and the CLI"
+	@echo "make docs      build the HTML documentation into docs/_build/html"
+	@echo "make docs-doctest  run every code example in the docs against a reference server"
 	@echo "make check-breaking  compare openapi.yaml with the last released spec"
 	@echo "make release   check, build and smoke-test the three distributions (DRY_RUN=1 to preview)"
 	@echo "make publish   upload the built distributions (a dry run unless PUBLISH_FLAGS=--no-dry-run)"
@@ -68,6 +70,12 @@ publish: $(STAMP)
 
 test: $(STAMP) check-generated check-breaking lint typecheck
 	$(BIN)/python -m pytest -p no:cacheprovider tests
+
+docs: $(STAMP)
+	$(BIN)/sphinx-build -W --keep-going -b html docs docs/_build/html
+
+docs-doctest: $(STAMP)
+	$(BIN)/python docs/run_doctests.py --output docs/_build/doctest
 
 demo: $(STAMP)
 	$(BIN)/python tools/demo.py

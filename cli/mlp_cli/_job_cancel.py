@@ -40,7 +40,12 @@ def cancel(job_ids: tuple[str, ...], yes: bool) -> None:
     if not yes:
         _confirm(unique_ids)
 
-    from ml_platform import ConflictError, JobNotFoundError
+    from ml_platform import (
+        APIStatusError,
+        APITimeoutError,
+        AuthenticationError,
+        PermissionDeniedError,
+    )
     from mlp_cli._errors import format_error
     from mlp_cli._render import status_of
 
@@ -53,7 +58,10 @@ def cancel(job_ids: tuple[str, ...], yes: bool) -> None:
                 job = client.get_job(job_id)
                 previous = status_of(job)
                 job.cancel()
-            except (JobNotFoundError, ConflictError) as error:
+            except (AuthenticationError, PermissionDeniedError):
+                # The same key would fail for every other id too.
+                raise
+            except (APIStatusError, APITimeoutError) as error:
                 printer.message(format_error(error))
                 failed = True
                 continue

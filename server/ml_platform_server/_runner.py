@@ -179,6 +179,9 @@ class JobProcess:
 
         process = self._process
         self.on_started(process.pid)
+        if self.stop_reason is not None and self._stopping is None:
+            # A stop that arrived while the process was being created found nothing to signal.
+            self._stopping = asyncio.create_task(self._terminate(process))
         return await self._watch(process)
 
     def _start_failed(self, reason: str) -> Outcome:
