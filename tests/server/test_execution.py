@@ -281,3 +281,28 @@ def restart(previous: RunningServer) -> RunningServer:
     return start_server(
         previous.data_dir, "--pools", str(pools), "--rate-limit", "0", "--grace-period", "2"
     )
+
+
+@pytest.mark.timeout(90)
+def test_cancel_right_after_start_stops_the_process(server: RunningServer) -> None:
+    """A cancel that arrives while the process is still being created must still stop it."""
+    sleeper = "import time\ntime.sleep(120)\n"
+    client = server.client()
+
+    for attempt in range(3):
+        job = server.submit(f"fresh{attempt}", sleeper)
+        cancelled = client.post(f"/jobs/{job['id']}/cancel").json()
+        assert cancelled["status"] == "CANCELLED"
+        assert cancelled["failure_reason"] == "cancelled"
+        assert cancelled.get("exit_code") != 0
+
+    # Cancelling the running job frees the pool, so the queued one starts at that moment.
+    blocker = server.submit("blocker", sleeper, resources={"gpu": 1, "gpu_type": "v100"})
+    queued = server.submit(
+        "queued", sleeper, resources={"gpu": 1, "gpu_type": "v100"}, wait_for_capacity=True
+    )
+    assert queued["status"] == "PENDING"
+    assert client.post(f"/jobs/{blocker['id']}/cancel").json()["status"] == "CANCELLED"
+    second = client.post(f"/jobs/{queued['id']}/cancel").json()
+    assert second["status"] == "CANCELLED"
+    assert second.get("exit_code") != 0
