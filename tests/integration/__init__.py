@@ -1,0 +1,1 @@
+"""End-to-end tests against real reference servers on loopback ports."""
