@@ -29,7 +29,7 @@ from schemathesis.generation.stateful.state_machine import StepInput, StepOutput
 from schemathesis.transport.serialization import Binary
 
 from tests.integration._api import make_client, upload
-from tests.integration._archive import build_archive, job_archive
+from tests.integration._archive import Archive, build_archive, job_archive
 from tests.integration._server import ServerOptions, ServerProcess, start_server
 
 # A generated request for any operation of the schema.
@@ -40,11 +40,23 @@ CONFIG = schemathesis.Config.from_path(TESTS_DIR / "schemathesis.toml")
 schema = schemathesis.openapi.from_path(TESTS_DIR.parent / "openapi.yaml", config=CONFIG)
 
 ARCHIVE = job_archive("brief.py")
+# Stateful scenarios run jobs that outlive the test, so a cancel always finds its job running.
+IDLE_ARCHIVE = job_archive("idle.py")
 DIGEST = re.compile(r"[0-9a-f]{64}")
 LINKS = ("GetJob", "GetJobLogs", "GetJobMetrics", "CancelJob")
 # Small pools, so that generated submits meet full pools and queues, and a 1-second long-poll bound.
 SCHEMATHESIS_SERVER = ServerOptions(
     pools={"t4": 1, "v100": 1}, cpu=8, memory="32Gi", max_wait=1, grace_period=1
+)
+# Hypothesis requires that the same choices lead to the same draws, and a stateful scenario's
+# next step depends on the responses it got. So the stateful server has room for every job, and
+# its jobs never end by themselves: each response then depends on the requests alone.
+STATEFUL_SERVER = ServerOptions(
+    pools={"t4": 4096, "v100": 4096},
+    cpu=1_000_000,
+    memory="9999999Ti",
+    max_wait=1,
+    grace_period=1,
 )
 
 
@@ -54,31 +66,48 @@ class Target:
 
     api_url: str
     headers: dict[str, str]
+    archive: Archive
 
     def call_kwargs(self) -> dict[str, Any]:
         """Return the keyword arguments for `Case.call` and `Case.call_and_validate`."""
         return {"base_url": self.api_url, "headers": dict(self.headers)}
 
 
-@pytest.fixture(scope="module")
-def target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
-    """A server of its own with the job archive uploaded, so generated jobs stay out of others'."""
-    data_dir = tmp_path_factory.mktemp("schemathesis-server") / "data"
-    server: ServerProcess = start_server(data_dir, SCHEMATHESIS_SERVER, name="schemathesis")
+def _serve(
+    tmp_path_factory: pytest.TempPathFactory, options: ServerOptions, archive: Archive, name: str
+) -> Iterator[Target]:
+    data_dir = tmp_path_factory.mktemp(name) / "data"
+    server: ServerProcess = start_server(data_dir, options, name=name)
     try:
         with make_client(server) as client:
-            upload(client, ARCHIVE)
-        yield Target(api_url=server.api_url, headers={"Authorization": f"Bearer {server.api_key}"})
+            upload(client, archive)
+        yield Target(
+            api_url=server.api_url,
+            headers={"Authorization": f"Bearer {server.api_key}"},
+            archive=archive,
+        )
     finally:
         server.close()
 
 
-def point_at_real_archives(case: Case) -> None:
+@pytest.fixture(scope="module")
+def target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
+    """A server of its own with the job archive uploaded, so generated jobs stay out of others'."""
+    yield from _serve(tmp_path_factory, SCHEMATHESIS_SERVER, ARCHIVE, "schemathesis")
+
+
+@pytest.fixture(scope="module")
+def stateful_target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
+    """A server whose responses depend on the requests alone, for the stateful phase."""
+    yield from _serve(tmp_path_factory, STATEFUL_SERVER, IDLE_ARCHIVE, "schemathesis-stateful")
+
+
+def point_at_real_archives(case: Case, archive: Archive) -> None:
     """Point well-formed digests at real archives; leave malformed values for negative tests."""
     label = case.operation.label
     if label == "POST /jobs" and isinstance(case.body, dict):
         if DIGEST.fullmatch(str(case.body.get("code_digest", ""))):
-            case.body["code_digest"] = ARCHIVE.digest
+            case.body["code_digest"] = archive.digest
         if case.meta is not None and case.meta.generation.mode.is_positive:
             case.body["script"] = "main.py"
         return
@@ -147,7 +176,7 @@ def test_every_operation_is_generated() -> None:
 @schema.parametrize()
 @pytest.mark.timeout(300)
 def test_operation_conforms(case: Case, target: Target) -> None:
-    point_at_real_archives(case)
+    point_at_real_archives(case, target.archive)
     case.call_and_validate(
         **target.call_kwargs(), additional_checks=[valid_data_rejected_only_by_contract_rules]
     )
@@ -186,12 +215,17 @@ def _summary(steps: list[Step]) -> str:
 
 
 @pytest.mark.timeout(300)
-def test_stateful_links(target: Target) -> None:
+def test_stateful_links(stateful_target: Target) -> None:
+    target = stateful_target
     steps: list[Step] = []
 
     class LinkedCalls(schema.as_state_machine()):  # type: ignore[misc]
         def before_call(self, case: Case) -> None:
-            point_at_real_archives(case)
+            point_at_real_archives(case, target.archive)
+            if case.operation.label == "POST /jobs" and isinstance(case.body, dict):
+                # Default resources keep every submit within the budget, whatever ran before;
+                # the stateless test covers generated resources.
+                case.body.pop("resources", None)
 
         def get_call_kwargs(self, case: Case) -> dict[str, Any]:
             return target.call_kwargs()
