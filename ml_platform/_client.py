@@ -8,36 +8,25 @@ from collections.abc import Iterator, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-from ml_platform._config import ClientConfig, resolve_config
-from ml_platform._exceptions import ConfigError, ValidationError
+from ml_platform import _calls
+from ml_platform._client_base import DEFAULT_LIST_PAGE_SIZE, ClientBase, ListArguments
 from ml_platform._job import TrainingJob
-from ml_platform._logging import setup_logging
+from ml_platform._paging import JobPage, JobPager
 from ml_platform._resources import JobStatus, Resources
-from ml_platform._retry import DEFAULT_MAX_RETRIES
-from ml_platform._submission import JobSpec
-from ml_platform._types import Cluster, Identity, JobPage
-from ml_platform._validation import (
-    HyperparameterValue,
-    check_environment,
-    check_hyperparameters,
-    check_job_id,
-    check_name,
-    check_page_size,
-    check_status_filter,
-    check_timeout_seconds,
-    resolve_script,
-)
+from ml_platform._submission import build_job_spec
+from ml_platform._types import Cluster, Identity
+from ml_platform._validation import HyperparameterValue, check_job_id
 
 if TYPE_CHECKING:
+    from ml_platform_client import models
+
+    from ml_platform._config import ClientConfig
     from ml_platform._session import Session
 
 __all__ = ["DEFAULT_LIST_PAGE_SIZE", "MLPlatformClient"]
 
-DEFAULT_LIST_PAGE_SIZE = 100
-"""The page size `MLPlatformClient.list_jobs` uses when none is given (the API's maximum)."""
 
-
-class MLPlatformClient:
+class MLPlatformClient(ClientBase["Session", JobPage]):
     """A client for the ML Platform training API.
 
     Settings left as None fall back, in order, to the environment variables
@@ -65,44 +54,24 @@ class MLPlatformClient:
         ConfigError: A setting is invalid, or the config file or profile is missing or malformed.
 
     Example:
-        >>> from ml_platform import MLPlatformClient, Resources
-        >>> with MLPlatformClient() as client:  # doctest: +SKIP
-        ...     job = client.create_job("mnist", "train.py", workdir="examples",
-        ...                             resources=Resources(gpu=1, gpu_type="t4"))
-        ...     job.submit()
-        ...     for line in job.follow_logs():
+        >>> with MLPlatformClient() as mlp:
+        ...     job = mlp.create_job("tiny", "train.py", workdir="docs/snippets/tiny-train",
+        ...                          resources=Resources(cpu=2))
+        ...     for line in job.submit().follow_logs():
         ...         print(line.text)
+        epoch 1: loss=0.500 accuracy=0.750
+        epoch 2: loss=0.250 accuracy=0.875
+        epoch 3: loss=0.125 accuracy=0.938
     """
 
-    def __init__(
-        self,
-        api_key: str | None = None,
-        base_url: str | None = None,
-        *,
-        profile: str | None = None,
-        config_file: str | os.PathLike[str] | None = None,
-        timeout: float | None = None,
-        max_retries: int | None = None,
-        verify: bool | str | ssl.SSLContext = True,
-    ) -> None:
-        setup_logging()
-        self._config = resolve_config(
-            api_key, base_url, profile=profile, config_file=config_file, timeout=timeout
-        )
-        retries = DEFAULT_MAX_RETRIES if max_retries is None else max_retries
-        if not isinstance(retries, int) or isinstance(retries, bool) or retries < 0:
-            raise ConfigError(
-                f"Invalid max_retries={max_retries!r}: expected a whole number of retries, "
-                f"0 or more (default {DEFAULT_MAX_RETRIES})."
-            )
+    _page_type = JobPage
 
+    def _make_session(
+        self, config: ClientConfig, *, max_retries: int, verify: bool | str | ssl.SSLContext
+    ) -> Session:
         from ml_platform._session import Session
 
-        self._session: Session = Session(self._config, max_retries=retries, verify=verify)
-
-    def __repr__(self) -> str:
-        config = self._config
-        return f"MLPlatformClient(base_url={config.base_url!r}, profile={config.profile!r})"
+        return Session(config, max_retries=max_retries, verify=verify)
 
     def __enter__(self) -> MLPlatformClient:
         return self
@@ -118,11 +87,6 @@ class MLPlatformClient:
     def close(self) -> None:
         """Close the client's connections. Jobs made by this client can no longer make requests."""
         self._session.close()
-
-    @property
-    def config(self) -> ClientConfig:
-        """The resolved configuration; ``config.sources`` records where each value came from."""
-        return self._config
 
     # Jobs ---------------------------------------------------------------------------------------
 
@@ -155,27 +119,23 @@ class MLPlatformClient:
             ValidationError: An argument is invalid; the message names the fix.
 
         Example:
-            >>> job = client.create_job(  # doctest: +SKIP
-            ...     "mnist", "train.py", workdir="examples",
-            ...     hyperparameters={"epochs": 5}, resources=Resources(cpu=2),
+            >>> job = client.create_job(
+            ...     "tiny", "train.py", workdir="docs/snippets/tiny-train",
+            ...     hyperparameters={"epochs": 2}, resources=Resources(cpu=2),
             ... )
-            >>> job.submit()  # doctest: +SKIP
+            >>> job.id is None
+            True
+            >>> job.submit()
+            TrainingJob(id='job-...', name='tiny', status='RUNNING')
         """
-        if resources is not None and not isinstance(resources, Resources):
-            raise ValidationError(
-                f"Invalid resources of type {type(resources).__name__}: expected a Resources "
-                'object, for example Resources(gpu=1, gpu_type="t4").',
-                field="resources",
-            )
-        root, relative_script = resolve_script(script, workdir)
-        spec = JobSpec(
-            name=check_name(name),
-            script=relative_script,
-            workdir=root,
-            resources=resources if resources is not None else Resources(),
-            environment=check_environment(environment),
-            hyperparameters=check_hyperparameters(hyperparameters),
-            timeout_seconds=check_timeout_seconds(timeout_seconds),
+        spec = build_job_spec(
+            name,
+            script,
+            workdir=workdir,
+            resources=resources,
+            environment=environment,
+            hyperparameters=hyperparameters,
+            timeout_seconds=timeout_seconds,
         )
         return TrainingJob(self._session, spec=spec)
 
@@ -185,10 +145,7 @@ class MLPlatformClient:
         Raises:
             JobNotFoundError: No job with this id exists for this API key.
         """
-        from ml_platform_client import models
-        from ml_platform_client.api.jobs import get_job
-
-        model = self._session.call(get_job.sync_detailed, models.Job, job_id=check_job_id(job_id))
+        model = self._session.call(_calls.get_job(check_job_id(job_id)))
         return TrainingJob._from_model(self._session, model)
 
     def list_jobs(
@@ -207,12 +164,11 @@ class MLPlatformClient:
             page_size: Jobs per request, 1 to 100 (default 100).
 
         Example:
-            >>> running = [job.id for job in client.list_jobs(status="RUNNING")]  # doctest: +SKIP
+            >>> running = [job.id for job in client.list_jobs(status="RUNNING")]
         """
-        status_filter = check_status_filter(status)
-        size = check_page_size(page_size) or DEFAULT_LIST_PAGE_SIZE
-        prefix = _check_name_prefix(name_prefix)
-        return self._iterate_jobs(status_filter, prefix, size)
+        arguments = ListArguments(status, name_prefix, page_size)
+        pager = self._pager(arguments, page_size=arguments.page_size or DEFAULT_LIST_PAGE_SIZE)
+        return self._iterate_jobs(pager)
 
     def list_jobs_page(
         self,
@@ -230,23 +186,20 @@ class MLPlatformClient:
             cursor: The ``next_cursor`` of the previous page; None for the first page.
 
         Returns:
-            The jobs and the cursor of the next page (None on the last page).
+            The jobs, the cursor of the next page (None on the last page) and the server's
+            time from the response's ``Date`` header.
         """
-        return self._fetch_page(
-            check_status_filter(status),
-            _check_name_prefix(name_prefix),
-            check_page_size(page_size),
-            cursor,
-        )
+        arguments = ListArguments(status, name_prefix, page_size)
+        pager = self._pager(arguments, page_size=arguments.page_size, cursor=cursor)
+        call = pager.next_call()
+        assert call is not None  # a new pager always has a first page
+        return pager.accept(*self._session.call_detailed(call))
 
     # Cluster ------------------------------------------------------------------------------------
 
     def pools(self) -> Cluster:
         """Return the GPU pools and the CPU and memory budget, with what is free now."""
-        from ml_platform_client import models
-        from ml_platform_client.api.cluster import list_pools
-
-        return Cluster._from_api(self._session.call(list_pools.sync_detailed, models.Cluster))
+        return Cluster._from_api(self._session.call(_calls.list_pools()))
 
     def whoami(self) -> Identity:
         """Return the user and API key behind this client's requests.
@@ -254,50 +207,13 @@ class MLPlatformClient:
         Raises:
             AuthenticationError: The API key is missing or rejected.
         """
-        from ml_platform_client import models
-        from ml_platform_client.api.cluster import whoami
-
-        return Identity._from_api(self._session.call(whoami.sync_detailed, models.Identity))
+        return Identity._from_api(self._session.call(_calls.whoami()))
 
     # Internals ----------------------------------------------------------------------------------
 
-    def _iterate_jobs(
-        self, status: str | None, prefix: str | None, size: int
-    ) -> Iterator[TrainingJob]:
-        cursor: str | None = None
-        while True:
-            page = self._fetch_page(status, prefix, size, cursor)
-            yield from page.jobs
-            if page.next_cursor is None:
-                return
-            cursor = page.next_cursor
+    def _job_from_model(self, model: models.Job) -> TrainingJob:
+        return TrainingJob._from_model(self._session, model)
 
-    def _fetch_page(
-        self, status: str | None, prefix: str | None, size: int | None, cursor: str | None
-    ) -> JobPage:
-        from ml_platform_client import models
-        from ml_platform_client.api.jobs import list_jobs
-        from ml_platform_client.types import UNSET
-
-        listing = self._session.call(
-            list_jobs.sync_detailed,
-            models.JobList,
-            status=UNSET if status is None else status,
-            name=UNSET if prefix is None else prefix,
-            limit=UNSET if size is None else size,
-            cursor=UNSET if cursor is None else cursor,
-        )
-        jobs = [TrainingJob._from_model(self._session, model) for model in listing.jobs]
-        next_cursor = listing.next_cursor if isinstance(listing.next_cursor, str) else None
-        return JobPage(jobs=jobs, next_cursor=next_cursor)
-
-
-def _check_name_prefix(prefix: str | None) -> str | None:
-    if prefix is None:
-        return None
-    if isinstance(prefix, str) and 0 < len(prefix) <= 128:
-        return prefix
-    raise ValidationError(
-        f"Invalid name_prefix={prefix!r}: expected 1 to 128 characters, or None for all names.",
-        field="name_prefix",
-    )
+    def _iterate_jobs(self, pager: JobPager[JobPage]) -> Iterator[TrainingJob]:
+        while (call := pager.next_call()) is not None:
+            yield from pager.accept(*self._session.call_detailed(call)).jobs

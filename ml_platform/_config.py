@@ -117,9 +117,11 @@ class ClientConfig:
             ``config_file``, where its value came from.
 
     Example:
-        >>> config = resolve_config(base_url="http://127.0.0.1:8000", environ={})
-        >>> str(config.sources["base_url"])
-        'the base_url parameter'
+        >>> with MLPlatformClient(base_url="http://127.0.0.1:8000") as local:
+        ...     print(local.config.sources["base_url"])
+        ...     print(local.config.sources["timeout"].kind)
+        the base_url parameter
+        default
     """
 
     base_url: str
@@ -383,10 +385,11 @@ def _parse_api_key(value: object, source: ConfigSource) -> str | None:
             f"Invalid API key from {source}: expected a string, not {type(value).__name__}."
         )
     key = value.strip()
-    if not key or not key.isprintable() or any(char.isspace() for char in key):
+    invalid = not key.isascii() or not key.isprintable() or any(char.isspace() for char in key)
+    if not key or invalid:
         raise ConfigError(
-            f"Invalid API key from {source}: it is empty or contains spaces or control "
-            "characters; copy the whole key as printed by `mlp-server keys create`."
+            f"Invalid API key from {source}: it is empty or contains spaces, control or "
+            "non-ASCII characters; copy the whole key as printed by `mlp-server keys create`."
         )
     return key
 

@@ -5,23 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Literal, overload
 
-from ml_platform._exceptions import MLPlatformError
+from ml_platform import _calls
 from ml_platform._job_attributes import JobAttributes
+from ml_platform._paging import LogReader
 from ml_platform._resources import JobStatus
-from ml_platform._submission import (
-    JobSpec,
-    new_idempotency_key,
-    prepare_submission,
-    send_dry_run,
-    send_submission,
-)
-from ml_platform._types import (
-    DryRunResult,
-    JobMetrics,
-    LogLine,
-    MetricPoint,
-)
-from ml_platform._validation import check_idempotency_key, check_tail
+from ml_platform._types import DryRunResult, JobMetrics, LogLine, MetricPoint
+from ml_platform._validation import check_after, check_tail
 
 if TYPE_CHECKING:
     from ml_platform_client import models
@@ -31,7 +20,7 @@ if TYPE_CHECKING:
 __all__ = ["TrainingJob"]
 
 
-class TrainingJob(JobAttributes):
+class TrainingJob(JobAttributes["Session"]):
     """A training job: a local description until `submit`, then a handle on the server's job.
 
     Get one from `MLPlatformClient.create_job` (not yet submitted), `MLPlatformClient.get_job`
@@ -39,32 +28,17 @@ class TrainingJob(JobAttributes):
     `refresh` fetches it again. A `TrainingJob` is not safe to share between threads.
 
     Example:
-        >>> job = client.create_job("mnist", "train.py", workdir="examples")  # doctest: +SKIP
-        >>> job.submit()  # doctest: +SKIP
-        TrainingJob(id='job-1', name='mnist', status='RUNNING')
-        >>> for line in job.follow_logs():  # doctest: +SKIP
+        >>> job = client.create_job("tiny", "train.py", workdir="docs/snippets/tiny-train")
+        >>> job.submit()
+        TrainingJob(id='job-...', name='tiny', status='RUNNING')
+        >>> for line in job.follow_logs():
         ...     print(line.text)
-        >>> job.wait_for_completion()  # doctest: +SKIP
+        epoch 1: loss=0.500 accuracy=0.750
+        epoch 2: loss=0.250 accuracy=0.875
+        epoch 3: loss=0.125 accuracy=0.938
+        >>> job.wait_for_completion()
         <JobStatus.SUCCEEDED: 'SUCCEEDED'>
     """
-
-    def __init__(
-        self,
-        session: Session,
-        *,
-        spec: JobSpec | None = None,
-        model: models.Job | None = None,
-    ) -> None:
-        if spec is None and model is None:
-            raise TypeError("TrainingJob needs a spec or a model; use client.create_job()")
-        self._session = session
-        self._spec = spec
-        self._model = model
-        self._idempotency_key: str | None = None
-
-    def __repr__(self) -> str:
-        status = self.status.value if self.status is not None else None
-        return f"TrainingJob(id={self.id!r}, name={self.name!r}, status={status!r})"
 
     # Submitting -------------------------------------------------------------------------------
 
@@ -123,21 +97,21 @@ class TrainingJob(JobAttributes):
             MLPlatformError: The job was already submitted, or another API error.
 
         Example:
-            >>> job = client.create_job("mnist", "train.py", workdir="examples")  # doctest: +SKIP
-            >>> job.submit(wait_for_capacity=True).id  # doctest: +SKIP
-            'job-7'
+            >>> job = client.create_job("tiny", "train.py", workdir="docs/snippets/tiny-train")
+            >>> job.submit(dry_run=True).fits_now
+            True
+            >>> job.submit(wait_for_capacity=True).id
+            'job-...'
         """
-        spec = self._require_unsubmitted()
-        key = check_idempotency_key(idempotency_key)
-        body = prepare_submission(self._session, spec, wait_for_capacity=wait_for_capacity)
-        if dry_run:
-            return send_dry_run(self._session, body)
+        from ml_platform._upload import upload_archive
 
-        if key is not None:
-            self._idempotency_key = key
-        elif self._idempotency_key is None:
-            self._idempotency_key = new_idempotency_key()
-        self._model = send_submission(self._session, body, idempotency_key=self._idempotency_key)
+        submission = self._prepare_submission(
+            wait_for_capacity=wait_for_capacity, idempotency_key=idempotency_key, dry_run=dry_run
+        )
+        upload_archive(self._session, submission.archive)
+        if dry_run:
+            return DryRunResult._from_api(self._session.call(submission.dry_run))
+        self._model = self._session.call(submission.create)
         return self
 
     # Reading ----------------------------------------------------------------------------------
@@ -151,7 +125,7 @@ class TrainingJob(JobAttributes):
         Raises:
             JobNotFoundError: The job does not exist for this API key.
         """
-        self._model = self._fetch(wait=0)
+        self._model = self._session.call(_calls.get_job(self._require_id()))
         return self
 
     def get_status(self) -> JobStatus:
@@ -171,21 +145,17 @@ class TrainingJob(JobAttributes):
             The lines, oldest first.
         """
         tail = check_tail(tail)
-        job_id = self._require_id()
-        if tail is not None:
-            page = self._fetch_logs(job_id, tail=tail)
-            return [LogLine._from_api(line) for line in page.lines]
+        reader = LogReader(self._require_id(), tail)
+        while (call := reader.next_call()) is not None:
+            reader.accept(self._session.call(call))
+        return reader.lines
 
-        lines: list[LogLine] = []
-        cursor: str | None = None
-        while True:
-            page = self._fetch_logs(job_id, cursor=cursor)
-            lines.extend(LogLine._from_api(line) for line in page.lines)
-            if not page.lines or page.complete:
-                return lines
-            cursor = page.next_cursor
-
-    def follow_logs(self, *, on_queued: Callable[[int], object] | None = None) -> Iterator[LogLine]:
+    def follow_logs(
+        self,
+        *,
+        on_queued: Callable[[int], object] | None = None,
+        after: int | None = None,
+    ) -> Iterator[LogLine]:
         """Yield the job's output as it is written, each line exactly once, until the job ends.
 
         Long-polls the server, so a line arrives as soon as it is stored. After a dropped
@@ -194,31 +164,35 @@ class TrainingJob(JobAttributes):
         line, once the server reports the output complete.
 
         Args:
-            on_queued: Called with the queue position while the job is PENDING, each time the
-                position changes.
+            on_queued: Called with the queue position while the job is PENDING: from the
+                first response, which the server sends at once, and then each time a
+                response shows a new position.
+            after: Start after the line with this ``seq``, for example the last line that
+                `get_logs` returned; None starts at the first line.
 
         Raises:
+            ValidationError: ``after`` is not a whole number of 0 or more.
             APIConnectionError: The server stayed unreachable.
 
         Example:
             >>> def show_position(position):
             ...     print("queued at", position)
-            >>> for line in job.follow_logs(on_queued=show_position):  # doctest: +SKIP
-            ...     print(line.text)
+            >>> job = client.create_job("tiny", "train.py", workdir="docs/snippets/tiny-train")
+            >>> for line in job.submit().follow_logs(on_queued=show_position):
+            ...     print(line.seq, line.text)
+            1 epoch 1: loss=0.500 accuracy=0.750
+            2 epoch 2: loss=0.250 accuracy=0.875
+            3 epoch 3: loss=0.125 accuracy=0.938
+            >>> [line.text for line in job.follow_logs(after=2)]
+            ['epoch 3: loss=0.125 accuracy=0.938']
         """
         from ml_platform._waiting import follow_logs
 
-        return follow_logs(self, on_queued=on_queued)
+        return follow_logs(self, on_queued=on_queued, after=check_after(after))
 
     def get_metrics(self) -> JobMetrics:
         """Return the job's latest metric values and their history."""
-        from ml_platform_client import models
-        from ml_platform_client.api.jobs import get_job_metrics
-
-        job_id = self._require_id()
-        metrics = self._session.call(
-            get_job_metrics.sync_detailed, models.JobMetrics, job_id=job_id
-        )
+        metrics = self._session.call(_calls.get_job_metrics(self._require_id()))
         return JobMetrics._from_api(metrics)
 
     def metrics_history(self) -> list[MetricPoint]:
@@ -252,7 +226,8 @@ class TrainingJob(JobAttributes):
             JobFailedError: The job FAILED and ``raise_on_failure`` is True.
 
         Example:
-            >>> job.wait_for_completion(timeout_seconds=600)  # doctest: +SKIP
+            >>> job = client.create_job("tiny", "train.py", workdir="docs/snippets/tiny-train")
+            >>> job.submit().wait_for_completion(timeout_seconds=600)
             <JobStatus.SUCCEEDED: 'SUCCEEDED'>
         """
         from ml_platform._waiting import wait_for_completion
@@ -273,65 +248,8 @@ class TrainingJob(JobAttributes):
         Raises:
             ConflictError: The job had already finished.
         """
-        from ml_platform_client import models
-        from ml_platform_client.api.jobs import cancel_job
-
-        job_id = self._require_id()
-        self._model = self._session.call(cancel_job.sync_detailed, models.Job, job_id=job_id)
+        self._model = self._session.call(_calls.cancel_job(self._require_id()))
         return self
-
-    # Internals used by the client and the waiting helpers -------------------------------------
-
-    def _require_id(self) -> str:
-        if self._model is None:
-            raise MLPlatformError(
-                f"Job {self.name!r} has not been submitted yet, so it has no id; "
-                "call submit() first."
-            )
-        return self._model.id
-
-    def _require_unsubmitted(self) -> JobSpec:
-        if self._model is not None:
-            raise MLPlatformError(
-                f"Job {self._model.id!r} was already submitted; make a new job with "
-                "client.create_job() to run it again."
-            )
-        return self._require_spec()
-
-    def _fetch(self, *, wait: int, status: str | None = None) -> models.Job:
-        from ml_platform_client import models
-        from ml_platform_client.api.jobs import get_job
-        from ml_platform_client.types import UNSET
-
-        job_id = self._require_id()
-        return self._session.call(
-            get_job.sync_detailed,
-            models.Job,
-            job_id=job_id,
-            wait=wait,
-            status=UNSET if status is None else status,
-        )
-
-    def _fetch_logs(
-        self,
-        job_id: str,
-        *,
-        cursor: str | None = None,
-        tail: int | None = None,
-        wait: int = 0,
-    ) -> models.LogPage:
-        from ml_platform_client import models
-        from ml_platform_client.api.jobs import get_job_logs
-        from ml_platform_client.types import UNSET
-
-        return self._session.call(
-            get_job_logs.sync_detailed,
-            models.LogPage,
-            job_id=job_id,
-            cursor=UNSET if cursor is None else cursor,
-            tail=UNSET if tail is None else tail,
-            wait=wait,
-        )
 
     @classmethod
     def _from_model(cls, session: Session, model: models.Job) -> TrainingJob:

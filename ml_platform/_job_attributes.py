@@ -1,35 +1,65 @@
-"""The attributes of a `TrainingJob`: its last fetched state, or its local description."""
+"""The shared part of `TrainingJob` and `AsyncTrainingJob`: attributes, ``repr``, submit checks.
+
+The attributes read the job's last fetched state, or its local description before submit.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
+from ml_platform._exceptions import MLPlatformError
 from ml_platform._resources import JobStatus, Resources
+from ml_platform._submission import (
+    JobSpec,
+    Submission,
+    new_idempotency_key,
+    prepare_submission,
+)
 from ml_platform._types import format_timestamp, unset_to_none
-from ml_platform._validation import HyperparameterValue
+from ml_platform._validation import HyperparameterValue, check_idempotency_key
 
 if TYPE_CHECKING:
     import datetime
 
     from ml_platform_client import models
 
-    from ml_platform._submission import JobSpec
-
 __all__ = ["JobAttributes"]
+
+_Session = TypeVar("_Session")
 
 _TIMESTAMP_FIELDS = ("created_at", "started_at", "finished_at")
 
 
-class JobAttributes:
+class JobAttributes(Generic[_Session]):
     """Read-only attributes of a job, from the job the server returned last or its `JobSpec`.
 
     Before submit only the spec exists; afterwards every attribute reads the model that the
     server returned last, without fetching again.
+
+    Args:
+        session: The session of the client that made the job.
+        spec: The local description, for a job made by ``create_job``.
+        model: The server's job, for a job that was fetched or submitted.
     """
 
-    _spec: JobSpec | None
-    _model: models.Job | None
+    def __init__(
+        self,
+        session: _Session,
+        *,
+        spec: JobSpec | None = None,
+        model: models.Job | None = None,
+    ) -> None:
+        if spec is None and model is None:
+            raise TypeError("A job needs a spec or a model; use client.create_job()")
+        self._session = session
+        self._spec = spec
+        self._model = model
+        self._idempotency_key: str | None = None
+
+    def __repr__(self) -> str:
+        status = self.status.value if self.status is not None else None
+        return f"{type(self).__name__}(id={self.id!r}, name={self.name!r}, status={status!r})"
 
     @property
     def id(self) -> str | None:
@@ -106,7 +136,10 @@ class JobAttributes:
 
     @property
     def exit_code(self) -> int | None:
-        """The exit code of the job's process (negative: the signal that ended it), or None."""
+        """The exit code of the job's process, or None while it runs.
+
+        A negative value -N means that signal N ended the process.
+        """
         return unset_to_none(self._model.exit_code) if self._model is not None else None
 
     @property
@@ -143,3 +176,34 @@ class JobAttributes:
     def _require_spec(self) -> JobSpec:
         assert self._spec is not None  # __init__ ensures a spec or a model
         return self._spec
+
+    def _require_id(self) -> str:
+        if self._model is None:
+            raise MLPlatformError(
+                f"Job {self.name!r} has not been submitted yet, so it has no id; "
+                "call submit() first."
+            )
+        return self._model.id
+
+    def _prepare_submission(
+        self, *, wait_for_capacity: bool, idempotency_key: str | None, dry_run: bool
+    ) -> Submission:
+        """Check that the job is new, pack its code and build its requests.
+
+        The idempotency key is generated on the first submit that is not a dry run and kept,
+        so calling submit again after a lost response returns the job created the first time.
+        """
+        if self._model is not None:
+            raise MLPlatformError(
+                f"Job {self._model.id!r} was already submitted; make a new job with "
+                "client.create_job() to run it again."
+            )
+        spec = self._require_spec()
+        key = check_idempotency_key(idempotency_key)
+        if not dry_run and key is not None:
+            self._idempotency_key = key
+        elif not dry_run and self._idempotency_key is None:
+            self._idempotency_key = new_idempotency_key()
+        return prepare_submission(
+            spec, wait_for_capacity=wait_for_capacity, idempotency_key=self._idempotency_key
+        )

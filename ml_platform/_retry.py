@@ -16,10 +16,11 @@ waited for: the error is raised at once and carries the delay in its ``retry_aft
 from __future__ import annotations
 
 import datetime
-import email.utils
 import math
 import random
 from typing import TYPE_CHECKING
+
+from ml_platform._types import parse_http_date
 
 if TYPE_CHECKING:
     import httpx
@@ -87,12 +88,9 @@ def parse_retry_after(value: str | None) -> float | None:
     try:
         seconds = float(text)
     except ValueError:
-        try:
-            moment = email.utils.parsedate_to_datetime(text)
-        except (TypeError, ValueError):
+        moment = parse_http_date(text)
+        if moment is None:
             return None
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=datetime.UTC)
         seconds = (moment - datetime.datetime.now(datetime.UTC)).total_seconds()
     if math.isnan(seconds):
         return None

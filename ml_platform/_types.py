@@ -1,4 +1,4 @@
-"""Typed results returned by the client: log lines, metrics, pools, identity and pages.
+"""Typed results returned by the client: log lines, metrics, pools, identity and dry runs.
 
 Each type is made from the generated client's model of the same response (the ``_from_api``
 class methods) and has a ``to_dict()`` that returns the API's own JSON shape, with timestamps
@@ -8,6 +8,7 @@ in UTC ISO 8601 with a ``Z`` suffix.
 from __future__ import annotations
 
 import datetime
+import email.utils
 import logging
 import math
 from collections.abc import Mapping
@@ -18,7 +19,6 @@ if TYPE_CHECKING:
     from ml_platform_client import models
     from ml_platform_client.types import Unset
 
-    from ml_platform._job import TrainingJob
 
 __all__ = [
     "Cluster",
@@ -26,11 +26,11 @@ __all__ = [
     "GPUPool",
     "Identity",
     "JobMetrics",
-    "JobPage",
     "LogLine",
     "MetricPoint",
     "decode_metric_value",
     "format_timestamp",
+    "parse_http_date",
     "unset_to_none",
 ]
 
@@ -42,6 +42,23 @@ def format_timestamp(moment: datetime.datetime) -> str:
     """Format an aware datetime as UTC ISO 8601 with milliseconds and a ``Z`` suffix."""
     utc = moment.astimezone(datetime.UTC)
     return utc.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def parse_http_date(value: str | None) -> datetime.datetime | None:
+    """Parse an HTTP date such as ``Fri, 04 Dec 2026 21:01:24 GMT`` into an aware UTC datetime.
+
+    Returns:
+        The moment, or None when ``value`` is None or not an HTTP date.
+    """
+    if value is None:
+        return None
+    try:
+        moment = email.utils.parsedate_to_datetime(value.strip())
+    except (TypeError, ValueError, IndexError):
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=datetime.UTC)
+    return moment.astimezone(datetime.UTC)
 
 
 def decode_metric_value(value: object) -> float | None:
@@ -330,27 +347,6 @@ class Identity:
             body["server_version"] = self.server_version
         if self.api_version is not None:
             body["api_version"] = self.api_version
-        return body
-
-
-@dataclass(frozen=True, kw_only=True)
-class JobPage:
-    """One page of a job listing.
-
-    Attributes:
-        jobs: The jobs on this page, newest first.
-        next_cursor: Pass as ``cursor`` to `MLPlatformClient.list_jobs_page` for the next page;
-            None on the last page.
-    """
-
-    jobs: list[TrainingJob]
-    next_cursor: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return the page in the API's JSON shape."""
-        body: dict[str, Any] = {"jobs": [job.to_dict() for job in self.jobs]}
-        if self.next_cursor is not None:
-            body["next_cursor"] = self.next_cursor
         return body
 
 

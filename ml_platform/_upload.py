@@ -32,12 +32,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ml_platform import _calls
 from ml_platform._exceptions import ValidationError
 from ml_platform._logging import logger
 
 if TYPE_CHECKING:
     import pathspec
 
+    from ml_platform._async_session import AsyncSession
     from ml_platform._session import Session
 
 __all__ = [
@@ -47,6 +49,7 @@ __all__ = [
     "CodeArchive",
     "pack_directory",
     "upload_archive",
+    "upload_archive_async",
 ]
 
 IGNORE_FILE = ".mlpignore"
@@ -152,21 +155,33 @@ def upload_archive(session: Session, archive: CodeArchive) -> bool:
         APIStatusError: The server rejected the upload (for example 413 when it is too large).
         APIConnectionError: The server could not be reached.
     """
-    from ml_platform_client.api.code import code_exists
+    if session.call_status(_calls.code_exists(archive.digest)) == 200:
+        return _already_stored(archive)
+    session.put_bytes(_upload_path(archive), archive.data)
+    return _uploaded(archive)
 
-    status = session.call_status(code_exists.sync_detailed, digest=archive.digest)
-    if status == 200:
-        logger.debug("code archive %s is already stored", archive.digest)
-        return False
 
-    # Bypasses the generated upload_code, because it streams its payload without Content-Length
-    # and a stream cannot be re-sent on a retry. This sends the same request from memory.
-    with session.translate_errors():
-        session.http.put(
-            f"/code/{archive.digest}",
-            content=archive.data,
-            headers={"Content-Type": "application/octet-stream"},
-        )
+async def upload_archive_async(session: AsyncSession, archive: CodeArchive) -> bool:
+    """Upload ``archive`` like `upload_archive`, with the async session."""
+    if await session.call_status(_calls.code_exists(archive.digest)) == 200:
+        return _already_stored(archive)
+    await session.put_bytes(_upload_path(archive), archive.data)
+    return _uploaded(archive)
+
+
+def _upload_path(archive: CodeArchive) -> str:
+    # The upload bypasses the generated upload_code, because it streams its payload without
+    # Content-Length and a stream cannot be re-sent on a retry. The sessions send the same
+    # request from memory.
+    return f"/code/{archive.digest}"
+
+
+def _already_stored(archive: CodeArchive) -> bool:
+    logger.debug("code archive %s is already stored", archive.digest)
+    return False
+
+
+def _uploaded(archive: CodeArchive) -> bool:
     logger.debug("uploaded code archive %s (%d bytes)", archive.digest, len(archive.data))
     return True
 

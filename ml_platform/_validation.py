@@ -17,6 +17,7 @@ from ml_platform._resources import JobStatus
 
 __all__ = [
     "HyperparameterValue",
+    "check_after",
     "check_environment",
     "check_hyperparameters",
     "check_idempotency_key",
@@ -267,6 +268,19 @@ def check_tail(tail: int | None) -> int | None:
         f"Invalid tail={tail!r}: expected a number of lines from 1 to {MAX_TAIL}, or None for "
         "every line.",
         field="tail",
+    )
+
+
+def check_after(after: int | None) -> int | None:
+    """Check a log line ``seq`` to follow after: a whole number of 0 or more, or None."""
+    if after is None:
+        return None
+    if isinstance(after, int) and not isinstance(after, bool) and after >= 0:
+        return after
+    raise ValidationError(
+        f"Invalid after={after!r}: expected the seq of a log line (a whole number, 0 or "
+        "more), or None to start at the first line.",
+        field="after",
     )
 
 

@@ -227,7 +227,9 @@ def test_url_api_prefix_and_slash_removed() -> None:
     assert config.api_url == "http://127.0.0.1:8000/api/v1"
 
 
-@pytest.mark.parametrize("key", ["", "   ", "mlp_with space", "mlp_\nnewline"])
+@pytest.mark.parametrize(
+    "key", ["", "   ", "mlp_with space", "mlp_\nnewline", "mlp_s\u00e9cret_value"]
+)
 def test_invalid_key_rejected_without_echo(key: str) -> None:
     with pytest.raises(ConfigError) as caught:
         resolve_config(api_key=key, environ={})
