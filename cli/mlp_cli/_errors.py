@@ -10,8 +10,9 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-import traceback
+import warnings
 from collections.abc import Iterator
+from typing import TextIO
 
 import click
 
@@ -97,6 +98,31 @@ def handle_errors(ctx: click.Context) -> Iterator[None]:
         raise click.exceptions.Exit(ExitCode.ERROR) from None
     except Exception as error:
         if get_state(ctx).debug:
+            import traceback
+
             traceback.print_exc(file=sys.stderr)
         click.echo(format_error(error), err=True)
         raise click.exceptions.Exit(exit_code_for_error(error)) from None
+
+
+def _show_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: TextIO | None = None,
+    line: str | None = None,
+) -> None:
+    click.echo(f"Warning: {_one_line(str(message))}", err=True)
+
+
+@contextlib.contextmanager
+def plain_warnings() -> Iterator[None]:
+    """Print each Python warning as one ``Warning: ...`` line on stderr.
+
+    Without it, a warning such as the SDK's about a config file that others can read would
+    show the file name and source line of the code that raised it.
+    """
+    with warnings.catch_warnings():
+        warnings.showwarning = _show_warning
+        yield

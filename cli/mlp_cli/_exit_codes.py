@@ -54,6 +54,11 @@ def exit_codes_help(codes: Iterable[ExitCode] = tuple(ExitCode)) -> str:
 EXIT_CODES_HELP = exit_codes_help()
 """The whole exit code table, formatted as a Click epilog."""
 
+WATCHING_EXIT_CODES_HELP = exit_codes_help(
+    (ExitCode.SUCCESS, ExitCode.ERROR, ExitCode.USAGE, ExitCode.INTERRUPTED)
+)
+"""The exit codes of a command that watches until Ctrl-C but does not wait for a job's end."""
+
 
 def exit_code_for_status(status: str) -> ExitCode:
     """Map a job's final status to the exit code of a command that waited for it.

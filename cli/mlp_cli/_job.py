@@ -12,6 +12,10 @@ JOB_COMMANDS: dict[str, LazyCommand] = {
         import_path="mlp_cli._job_create:create",
         short_help="Upload a working directory and submit a training job.",
     ),
+    "list": LazyCommand(
+        import_path="mlp_cli._job_list:list_jobs",
+        short_help="List jobs, newest first.",
+    ),
     "status": LazyCommand(
         import_path="mlp_cli._job_status:status",
         short_help="Show a job's status, resources, times and latest metrics.",
@@ -20,6 +24,14 @@ JOB_COMMANDS: dict[str, LazyCommand] = {
     "logs": LazyCommand(
         import_path="mlp_cli._job_logs:logs",
         short_help="Print a job's output, or follow it live with -f.",
+    ),
+    "metrics": LazyCommand(
+        import_path="mlp_cli._job_metrics:metrics",
+        short_help="Show every metric a job reported, one row per report.",
+    ),
+    "wait": LazyCommand(
+        import_path="mlp_cli._job_wait:wait",
+        short_help="Wait until a job ends and exit 0, 3 or 4 by how it ended.",
     ),
     "cancel": LazyCommand(
         import_path="mlp_cli._job_cancel:cancel",
@@ -34,5 +46,6 @@ JOB_COMMANDS: dict[str, LazyCommand] = {
 def job() -> None:
     """Create, inspect, follow and cancel training jobs.
 
-    Job ids are printed by `mlp job create`; each command takes them as arguments.
+    Job ids are printed by `mlp job create` and `mlp job list`; each command takes them as
+    arguments.
     """

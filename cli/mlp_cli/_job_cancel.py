@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
 from mlp_cli._console import Printer
 from mlp_cli._exit_codes import ExitCode
-from mlp_cli._options import connection_options
+from mlp_cli._options import (
+    DOCUMENT_FORMATS,
+    check_quiet_output,
+    connection_options,
+    output_option,
+    quiet_option,
+)
 from mlp_cli._state import get_state
+
+if TYPE_CHECKING:
+    from ml_platform import TrainingJob
 
 
 def _confirm(job_ids: list[str]) -> None:
@@ -26,16 +36,20 @@ def _confirm(job_ids: list[str]) -> None:
 @click.command()
 @click.argument("job_ids", metavar="ID...", nargs=-1, required=True)
 @click.option("-y", "--yes", is_flag=True, help="Cancel without asking for confirmation.")
+@output_option
+@quiet_option("Print only the ids of the cancelled jobs, and on stderr only errors.")
 @connection_options
-def cancel(job_ids: tuple[str, ...], yes: bool) -> None:
+def cancel(job_ids: tuple[str, ...], yes: bool, output: str, quiet: bool) -> None:
     """Cancel one or more jobs.
 
     A PENDING job is cancelled at once. A RUNNING job gets SIGTERM, then SIGKILL after the
     server's grace period, and the command returns once it has ended. The job records stay
-    readable. Prints the id of each cancelled job on stdout. On a terminal it prompts for
-    confirmation first; in scripts pass --yes. Exits 1 when any job could not be cancelled,
-    after trying the others.
+    readable. Prints the id of each cancelled job on stdout (-o wide: a table with the status
+    before and after; -o json and -o yaml: the cancelled jobs in the API's JobList shape). On a
+    terminal it prompts for confirmation first; in scripts pass --yes. Exits 1 when any job
+    could not be cancelled, after trying the others.
     """
+    check_quiet_output(quiet=quiet, output=output, prints="the job ids")
     unique_ids = list(dict.fromkeys(job_ids))
     if not yes:
         _confirm(unique_ids)
@@ -51,6 +65,7 @@ def cancel(job_ids: tuple[str, ...], yes: bool) -> None:
 
     state = get_state()
     printer = Printer(color=state.color)
+    cancelled: list[tuple[TrainingJob, str]] = []
     failed = False
     with state.connect() as client:
         for job_id in unique_ids:
@@ -66,8 +81,28 @@ def cancel(job_ids: tuple[str, ...], yes: bool) -> None:
                 failed = True
                 continue
 
-            printer.data(job_id)
-            printer.message(f"Cancelled job {job_id} (was {previous}, now {status_of(job)}).")
+            cancelled.append((job, previous))
+            if output == "table":
+                printer.data(job_id)
+            if not quiet and output != "wide":
+                printer.message(f"Cancelled job {job_id} (was {previous}, now {status_of(job)}).")
 
+    _print_cancelled(printer, cancelled, output)
     if failed:
         raise click.exceptions.Exit(ExitCode.ERROR)
+
+
+def _print_cancelled(
+    printer: Printer, cancelled: list[tuple[TrainingJob, str]], output: str
+) -> None:
+    """Print the cancelled jobs at the end for the -o formats that are not printed one by one."""
+    from mlp_cli._render import dump_document, status_of
+
+    if output in DOCUMENT_FORMATS:
+        document = {"jobs": [job.to_dict() for job, _ in cancelled]}
+        printer.data(dump_document(document, output))
+    elif output == "wide" and cancelled:
+        from mlp_cli._table import print_table
+
+        rows = [[str(job.id), job.name, previous, status_of(job)] for job, previous in cancelled]
+        print_table(printer, ("ID", "NAME", "WAS", "STATUS"), rows, status_column="STATUS")

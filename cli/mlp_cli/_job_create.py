@@ -3,53 +3,34 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
+from click.core import ParameterSource
 
 from mlp_cli._console import Printer
 from mlp_cli._exit_codes import EXIT_CODES_HELP, ExitCode
-from mlp_cli._options import connection_options, output_option, quiet_option
+from mlp_cli._job_prompts import JobFields, ask_for_fields
+from mlp_cli._options import DOCUMENT_FORMATS, connection_options, output_option, quiet_option
 from mlp_cli._params import (
     KeyValue,
     MemoryQuantity,
     check_job_name,
     collect_environment,
     collect_hyperparameters,
+    script_in_workdir,
 )
 from mlp_cli._state import get_state
 
-
-def _check_name(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
-    return check_job_name(value)
-
-
-def _script_in_workdir(script: str, workdir: Path) -> str:
-    """Return the script's POSIX path relative to the working directory.
-
-    The script may be given relative to ``--workdir`` or as a path from the current directory
-    that lies inside ``--workdir``.
-
-    Raises:
-        click.BadParameter: When neither names a file inside the working directory.
-    """
-    root = workdir.resolve()
-    candidates = [Path(script)] if Path(script).is_absolute() else [workdir / script, Path(script)]
-    for candidate in candidates:
-        if not candidate.is_file():
-            continue
-        try:
-            return candidate.resolve().relative_to(root).as_posix()
-        except ValueError:
-            continue
-
-    raise click.BadParameter(
-        f"{script!r} is not a file inside the working directory {str(workdir)!r}; pass the "
-        "script's path relative to --workdir.",
-        param_hint="'--script'",
-    )
+if TYPE_CHECKING:
+    from ml_platform import MLPlatformClient, TrainingJob
 
 
-def _check_combinations(
+def _check_name(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    return None if value is None else check_job_name(value)
+
+
+def _check_output_options(
     *,
     follow: bool,
     wait: bool,
@@ -57,10 +38,8 @@ def _check_combinations(
     dry_run: bool,
     quiet: bool,
     output: str,
-    gpu: int,
-    gpu_type: str | None,
 ) -> None:
-    """Reject option combinations that cannot work together."""
+    """Reject combinations of the options that decide what is printed and awaited."""
     conflicts = [
         (follow and wait, "--follow and --wait cannot be used together."),
         (
@@ -68,7 +47,7 @@ def _check_combinations(
             "--dry-run creates no job, so it cannot be used with --follow or --wait.",
         ),
         (
-            follow and output != "table",
+            follow and output in DOCUMENT_FORMATS,
             f"-o {output} cannot be used with --follow, because the logs go to stdout too; "
             "use --wait to print the final job instead.",
         ),
@@ -78,21 +57,52 @@ def _check_combinations(
             "-q prints only the job id, so --follow cannot be used; use --wait instead.",
         ),
         (wait_timeout is not None and not wait, "--wait-timeout applies only to --wait."),
-        (gpu > 0 and gpu_type is None, f"--gpu {gpu} needs --gpu-type, for example t4."),
-        (gpu == 0 and gpu_type is not None, f"--gpu-type {gpu_type} needs --gpu N above 0."),
     ]
     for failed, message in conflicts:
         if failed:
             raise click.UsageError(message)
 
 
+def _check_gpus(gpu: int, gpu_type: str | None) -> None:
+    if gpu > 0 and gpu_type is None:
+        raise click.UsageError(f"--gpu {gpu} needs --gpu-type, for example t4.")
+    if gpu == 0 and gpu_type is not None:
+        raise click.UsageError(f"--gpu-type {gpu_type} needs --gpu N above 0.")
+
+
+def _require_name_and_script(ctx: click.Context, fields: JobFields) -> None:
+    """Fail as Click does for a missing required parameter; both are optional with -i."""
+    for value, parameter_name in ((fields.name, "name"), (fields.script, "script")):
+        if value is None:
+            parameter = next(param for param in ctx.command.params if param.name == parameter_name)
+            raise click.MissingParameter(ctx=ctx, param=parameter)
+
+
+def _given_fields(ctx: click.Context, fields: JobFields) -> set[str]:
+    """Return the names of the job fields that the command line set, which -i does not ask."""
+    explicit = (ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT)
+    given = {
+        name
+        for name in ("workdir", "gpu", "gpu_type", "cpu", "memory", "timeout", "wait_for_capacity")
+        if ctx.get_parameter_source(name) in explicit
+    }
+    optional_values = {
+        "name": fields.name,
+        "script": fields.script,
+        "hyperparameters": fields.hyperparameters or None,
+        "environment": fields.environment or None,
+    }
+    given.update(name for name, value in optional_values.items() if value is not None)
+    return given
+
+
 @click.command(epilog=EXIT_CODES_HELP)
-@click.argument("name", callback=_check_name)
+@click.argument("name", metavar="NAME", required=False, callback=_check_name)
 @click.option(
     "--script",
-    required=True,
     metavar="PATH",
-    help="Python script to run, relative to --workdir (a path from here inside --workdir works).",
+    help="Python script to run, relative to --workdir (a path from here inside --workdir works). "
+    "Required unless -i asks for it.",
 )
 @click.option(
     "--workdir",
@@ -175,12 +185,25 @@ def _check_combinations(
     help="Makes retrying safe: a submit with the same key and job returns the first job "
     "instead of creating another. Generated when not given.",
 )
+@click.option(
+    "-i",
+    "--interactive",
+    is_flag=True,
+    help="Ask for each field not given as an option, with the GPU types and free capacity from "
+    "the server's pools, then confirm before submitting. Prompts go to stderr and answers are "
+    "read from stdin.",
+)
 @output_option
-@quiet_option
+@quiet_option(
+    "Print only the job id on stdout, and on stderr only errors and the summary of a job that "
+    "did not succeed."
+)
 @connection_options
+@click.pass_context
 def create(
-    name: str,
-    script: str,
+    ctx: click.Context,
+    name: str | None,
+    script: str | None,
     workdir: Path,
     gpu: int,
     gpu_type: str | None,
@@ -197,6 +220,7 @@ def create(
     idempotency_key: str | None,
     output: str,
     quiet: bool,
+    interactive: bool,
 ) -> None:
     """Upload a working directory and submit a training job.
 
@@ -209,64 +233,115 @@ def create(
       mlp job create mnist --script train.py --param epochs=5 --follow
       mlp job create big --script train.py --gpu 2 --gpu-type a100 --wait-for-capacity
       id=$(mlp job create nightly --script train.py -q)
+      mlp job create --interactive
     """
-    _check_combinations(
+    _check_output_options(
         follow=follow,
         wait=wait,
         wait_timeout=wait_timeout,
         dry_run=dry_run,
         quiet=quiet,
         output=output,
+    )
+    fields = JobFields(
+        name=name,
+        script=script,
+        workdir=workdir,
         gpu=gpu,
         gpu_type=gpu_type,
+        cpu=cpu,
+        memory=memory,
+        hyperparameters=collect_hyperparameters(params),
+        environment=collect_environment(env),
+        timeout=timeout,
+        wait_for_capacity=wait_for_capacity,
     )
-    script_path = _script_in_workdir(script, workdir)
-    hyperparameters = collect_hyperparameters(params)
-    environment = collect_environment(env)
-
-    from ml_platform import Resources
-    from mlp_cli._render import dump_document
-    from mlp_cli._submitted import print_dry_run, report_submitted
+    given = _given_fields(ctx, fields)
+    if not interactive:
+        _require_name_and_script(ctx, fields)
+        assert fields.script is not None
+        script_in_workdir(fields.script, fields.workdir)
+    if not interactive or given & {"gpu", "gpu_type"}:
+        # -i asks for the GPUs only when neither option is given, so check the options first.
+        _check_gpus(fields.gpu, fields.gpu_type)
 
     state = get_state()
     printer = Printer(color=state.color)
-    resources = Resources(cpu=cpu, memory=memory, gpu=gpu, gpu_type=gpu_type)
-
     with state.connect() as client:
-        job = client.create_job(
-            name,
-            script_path,
-            workdir=str(workdir),
-            resources=resources,
-            environment=environment or None,
-            hyperparameters=hyperparameters or None,
-            timeout_seconds=timeout,
-        )
+        if interactive:
+            fields = ask_for_fields(fields, client.pools(), given=given)
+
+        job = _describe_job(client, fields)
         if dry_run:
+            from mlp_cli._submitted import print_dry_run
+
             result = job.submit(
-                wait_for_capacity=wait_for_capacity,
+                wait_for_capacity=fields.wait_for_capacity,
                 idempotency_key=idempotency_key,
                 dry_run=True,
             )
             print_dry_run(printer, result, output)
             return
 
-        job.submit(wait_for_capacity=wait_for_capacity, idempotency_key=idempotency_key)
-        report_submitted(printer, state, job, output=output, quiet=quiet, follow=follow, wait=wait)
-        if not (follow or wait):
-            return
-
-        from mlp_cli._watch import follow_until_done, wait_until_done
-
-        prefix = state.command_prefix()
-        if follow:
-            code = follow_until_done(printer, job, prefix=prefix)
-        else:
-            code = wait_until_done(
-                printer, job, prefix=prefix, timeout_seconds=wait_timeout, quiet=quiet
-            )
-            if output != "table":
-                printer.data(dump_document(job.to_dict(), output))
+        job.submit(wait_for_capacity=fields.wait_for_capacity, idempotency_key=idempotency_key)
+        code = _report_and_watch(
+            printer,
+            job,
+            output=output,
+            quiet=quiet,
+            follow=follow,
+            wait=wait,
+            wait_timeout=wait_timeout,
+        )
 
     if code != ExitCode.SUCCESS:
         raise click.exceptions.Exit(code)
+
+
+def _describe_job(client: MLPlatformClient, fields: JobFields) -> TrainingJob:
+    """Build the SDK's job from complete fields; nothing is sent yet."""
+    from ml_platform import Resources
+
+    assert fields.name is not None and fields.script is not None
+    return client.create_job(
+        fields.name,
+        script_in_workdir(fields.script, fields.workdir),
+        workdir=str(fields.workdir),
+        resources=Resources(
+            cpu=fields.cpu, memory=fields.memory, gpu=fields.gpu, gpu_type=fields.gpu_type
+        ),
+        environment=fields.environment or None,
+        hyperparameters=fields.hyperparameters or None,
+        timeout_seconds=fields.timeout,
+    )
+
+
+def _report_and_watch(
+    printer: Printer,
+    job: TrainingJob,
+    *,
+    output: str,
+    quiet: bool,
+    follow: bool,
+    wait: bool,
+    wait_timeout: int | None,
+) -> ExitCode:
+    """Print what was submitted, then follow or wait when asked, and return the exit code."""
+    from mlp_cli._submitted import report_submitted
+
+    state = get_state()
+    report_submitted(printer, state, job, output=output, quiet=quiet, follow=follow, wait=wait)
+    if not (follow or wait):
+        return ExitCode.SUCCESS
+
+    from mlp_cli._render import dump_document
+    from mlp_cli._watch import follow_until_done, wait_until_done
+
+    prefix = state.command_prefix()
+    if follow:
+        return follow_until_done(printer, job, prefix=prefix)
+
+    code = wait_until_done(printer, job, prefix=prefix, timeout_seconds=wait_timeout, quiet=quiet)
+    if output in DOCUMENT_FORMATS:
+        printer.data(dump_document(job.to_dict(), output))
+    return code

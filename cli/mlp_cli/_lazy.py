@@ -61,6 +61,22 @@ class LazyGroup(click.Group):
         self.add_command(command, name)
         return command
 
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        """Resolve the command name, suggesting close names among every registered command.
+
+        Click suggests only among commands already imported, which for a lazy group depends
+        on what ran before in the same process.
+        """
+        try:
+            return super().resolve_command(ctx, args)
+        except click.exceptions.NoSuchCommand:
+            names = [*self.list_commands(ctx), *self._aliases]
+            raise click.exceptions.NoSuchCommand(
+                click.utils.make_str(args[0]), possibilities=names, ctx=ctx
+            ) from None
+
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """Write the command list from the static short help, importing nothing."""
         rows: list[tuple[str, str]] = []

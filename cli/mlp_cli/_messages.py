@@ -24,7 +24,7 @@ _ALTERNATIVE_FLAGS: dict[str, str] = {
 }
 
 
-def _diagnosis(message: str) -> str:
+def diagnosis(message: str) -> str:
     """Return the part of an SDK message before its fix."""
     return message.split("; ", 1)[0].rstrip(".")
 
@@ -119,17 +119,22 @@ def describe_sdk_error(error: ml_platform.MLPlatformError) -> str:
         )
     if isinstance(error, ml_platform.AuthenticationError):
         return (
-            f"{_diagnosis(message)}; set ML_PLATFORM_API_KEY, or the api_key of the profile in "
+            f"{diagnosis(message)}; set ML_PLATFORM_API_KEY, or the api_key of the profile in "
             f"{_config_file()} (chosen with --profile or ML_PLATFORM_PROFILE)."
         )
     if isinstance(error, ml_platform.APITimeoutError):
         return (
-            f"{_diagnosis(message)}; check that the server is up, or raise ML_PLATFORM_TIMEOUT "
+            f"{diagnosis(message)}; check that the server is up, or raise ML_PLATFORM_TIMEOUT "
             "(seconds)."
+        )
+    if isinstance(error, ml_platform.ConfigError):
+        # mlp passes only --url and --profile to the client, as its base_url and profile.
+        return message.replace("the profile parameter", "the --profile option").replace(
+            "the base_url parameter", "the --url option"
         )
     if isinstance(error, ml_platform.APIConnectionError):
         return (
-            f"{_diagnosis(message)}; check that the server is running and that --url or "
+            f"{diagnosis(message)}; check that the server is running and that --url or "
             "ML_PLATFORM_URL is right."
         )
     return message

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
@@ -149,3 +150,29 @@ def check_job_name(name: str) -> str:
             param_hint="'NAME'",
         )
     return name
+
+
+def script_in_workdir(script: str, workdir: Path) -> str:
+    """Return the script's POSIX path relative to the working directory.
+
+    The script may be given relative to ``--workdir`` or as a path from the current directory
+    that lies inside ``--workdir``.
+
+    Raises:
+        click.BadParameter: When neither names a file inside the working directory.
+    """
+    root = workdir.resolve()
+    candidates = [Path(script)] if Path(script).is_absolute() else [workdir / script, Path(script)]
+    for candidate in candidates:
+        if not candidate.is_file():
+            continue
+        try:
+            return candidate.resolve().relative_to(root).as_posix()
+        except ValueError:
+            continue
+
+    raise click.BadParameter(
+        f"{script!r} is not a file inside the working directory {str(workdir)!r}; pass the "
+        "script's path relative to --workdir.",
+        param_hint="'--script'",
+    )

@@ -31,16 +31,16 @@ def format_timestamp(value: datetime.datetime) -> str:
     return utc.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def _plain(value: Any) -> Any:
+def plain_document(value: Any) -> Any:
     """Convert datetimes and enums in a document to the strings the API uses."""
     if isinstance(value, datetime.datetime):
         return format_timestamp(value)
     if isinstance(value, enum.Enum):
         return value.value
     if isinstance(value, Mapping):
-        return {str(key): _plain(item) for key, item in value.items()}
+        return {str(key): plain_document(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
-        return [_plain(item) for item in value]
+        return [plain_document(item) for item in value]
     return value
 
 
@@ -54,7 +54,7 @@ def dump_document(document: Mapping[str, Any], output: str) -> str:
     Returns:
         The text, without a trailing newline.
     """
-    plain = _plain(document)
+    plain = plain_document(document)
     if output == "json":
         return json.dumps(plain, indent=2, ensure_ascii=False)
 
@@ -93,6 +93,30 @@ def format_duration(seconds: float) -> str:
     return f"{hours}h {minutes:02d}m"
 
 
+def format_age(seconds: float) -> str:
+    """Format how long ago something happened as ``5s ago``, ``5m ago``, ``3h ago`` or ``2d ago``.
+
+    A negative age, which clocks that disagree by a second can produce, reads as ``0s ago``.
+    """
+    whole = max(0, int(seconds))
+    for unit, size in (("d", 86_400), ("h", 3_600), ("m", 60)):
+        if whole >= size * (2 if unit == "d" else 1):
+            return f"{whole // size}{unit} ago"
+    return f"{whole}s ago"
+
+
+def parse_timestamp(value: Any) -> datetime.datetime | None:
+    """Return an aware datetime from a datetime or an ISO 8601 string, None for anything else."""
+    if isinstance(value, datetime.datetime):
+        return value
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
 def format_resources(resources: Mapping[str, Any]) -> str:
     """Format a ``Resources`` document as ``2 CPU, 8Gi memory, 1 t4 GPU``."""
     parts = [
@@ -115,23 +139,17 @@ def _format_pairs(pairs: Mapping[str, Any]) -> str:
     return " ".join(f"{key}={value}" for key, value in pairs.items())
 
 
-def _parse_timestamp(value: Any) -> datetime.datetime | None:
-    if isinstance(value, datetime.datetime):
-        return value
-    if not isinstance(value, str):
-        return None
-    try:
-        return datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
+def job_duration(job: Mapping[str, Any], *, now: datetime.datetime | None = None) -> float | None:
+    """Return the seconds a job ran, or None if it never started.
 
-
-def job_duration(job: Mapping[str, Any]) -> float | None:
-    """Return the seconds a job ran (until now while it runs), or None if it never started."""
-    started = _parse_timestamp(job.get("started_at"))
+    Args:
+        job: The job in the API's shape.
+        now: The end of a job that still runs; the local clock when None.
+    """
+    started = parse_timestamp(job.get("started_at"))
     if started is None:
         return None
-    finished = _parse_timestamp(job.get("finished_at")) or datetime.datetime.now(datetime.UTC)
+    finished = parse_timestamp(job.get("finished_at")) or now or datetime.datetime.now(datetime.UTC)
     return max(0.0, (finished - started).total_seconds())
 
 
@@ -160,7 +178,7 @@ def job_rows(
         ("Finished", "finished_at"),
     ):
         if job.get(key):
-            rows.append((label, str(_plain(job[key]))))
+            rows.append((label, str(plain_document(job[key]))))
     duration = job_duration(job)
     if duration is not None:
         rows.append(("Duration", format_duration(duration)))

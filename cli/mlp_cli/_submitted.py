@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from mlp_cli._options import DOCUMENT_FORMATS
 from mlp_cli._render import dump_document, format_resources, print_rows, status_of
 
 if TYPE_CHECKING:
@@ -28,9 +29,9 @@ def report_submitted(
     ``yaml`` only the final job, so then the id goes to stderr alone.
     """
     assert job.id is not None
-    if output == "table" and not follow:
+    if output not in DOCUMENT_FORMATS and not follow:
         printer.data(job.id)
-    elif not (follow or wait):
+    elif output in DOCUMENT_FORMATS and not (follow or wait):
         printer.data(dump_document(job.to_dict(), output))
 
     if quiet:
@@ -61,7 +62,7 @@ def _print_hints(printer: Printer, state: CliState, job_id: str) -> None:
 def print_dry_run(printer: Printer, result: DryRunResult, output: str) -> None:
     """Print a dry-run result: a table for people, or the API document with -o json or yaml."""
     document = result.to_dict()
-    if output != "table":
+    if output in DOCUMENT_FORMATS:
         printer.data(dump_document(document, output))
         return
 

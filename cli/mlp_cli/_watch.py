@@ -7,8 +7,7 @@ Ctrl-C stops watching, leaves the job running and exits 130.
 from __future__ import annotations
 
 import contextlib
-import datetime
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 import click
@@ -17,7 +16,6 @@ from mlp_cli._exit_codes import ExitCode, exit_code_for_status
 from mlp_cli._render import (
     format_duration,
     format_metrics,
-    format_timestamp,
     job_duration,
     status_of,
 )
@@ -28,15 +26,6 @@ if TYPE_CHECKING:
 
 FAILURE_TAIL_LINES = 10
 """How many of the last log lines the summary of a FAILED job shows."""
-
-
-def format_log_line(line: LogLine, *, timestamps: bool) -> str:
-    """Return a log line's text, prefixed with its UTC timestamp when asked."""
-    if not timestamps:
-        return line.text
-    stamp = line.timestamp
-    text_stamp = format_timestamp(stamp) if isinstance(stamp, datetime.datetime) else str(stamp)
-    return f"{text_stamp} {line.text}"
 
 
 @contextlib.contextmanager
@@ -64,7 +53,12 @@ def keep_running_on_interrupt(printer: Printer, job_id: str, prefix: str) -> Ite
 
 
 def stream_logs(
-    printer: Printer, job: TrainingJob, *, timestamps: bool, after_seq: int = 0
+    printer: Printer,
+    job: TrainingJob,
+    *,
+    render: Callable[[LogLine], str],
+    after_seq: int | None = None,
+    report_queue: bool = True,
 ) -> None:
     """Print a job's log lines to stdout as they arrive, until the job has ended.
 
@@ -73,17 +67,16 @@ def stream_logs(
     Args:
         printer: Where to write.
         job: A submitted job.
-        timestamps: Whether to prefix each line with its timestamp.
-        after_seq: Skip lines up to and including this sequence number.
+        render: Formats one line for stdout.
+        after_seq: Start after the line with this sequence number; None starts at the first.
+        report_queue: Whether to report queue positions.
     """
 
     def on_queued(position: int) -> None:
         printer.message(f"Job {job.id} is queued at position {position}; waiting for capacity.")
 
-    for line in job.follow_logs(on_queued=on_queued):
-        if line.seq <= after_seq:
-            continue
-        printer.data(format_log_line(line, timestamps=timestamps))
+    for line in job.follow_logs(on_queued=on_queued if report_queue else None, after=after_seq):
+        printer.data(render(line))
 
 
 def _wait_with_progress(
@@ -96,6 +89,8 @@ def _wait_with_progress(
     Raises:
         ml_platform.WaitTimeoutError: When ``timeout_seconds`` pass first.
     """
+    if job.status is not None and job.status.is_final:
+        return
     message = f"Waiting for job {job.id} to finish (Ctrl-C stops waiting; the job keeps running)."
     if quiet:
         job.wait_for_completion(timeout_seconds=timeout_seconds)
@@ -120,7 +115,7 @@ def follow_until_done(printer: Printer, job: TrainingJob, *, prefix: str) -> Exi
     """
     assert job.id is not None
     with keep_running_on_interrupt(printer, job.id, prefix):
-        stream_logs(printer, job, timestamps=False)
+        stream_logs(printer, job, render=lambda line: line.text)
         job.refresh()
     # The lines were just streamed, so repeat the last ones only when they went to a file or pipe.
     return summarize(printer, job, show_tail=not printer.stdout_is_terminal)

@@ -6,15 +6,31 @@ from typing import Any
 
 import click
 
-from mlp_cli._errors import handle_errors
+from mlp_cli._errors import handle_errors, plain_warnings
 from mlp_cli._lazy import LazyCommand, LazyGroup
 from mlp_cli._options import connection_options
 from mlp_cli._state import get_state
 
 COMMANDS: dict[str, LazyCommand] = {
+    "init": LazyCommand(
+        import_path="mlp_cli._init:init",
+        short_help="Check a server URL and API key, and save them as a profile.",
+    ),
+    "config": LazyCommand(
+        import_path="mlp_cli._config_group:config",
+        short_help="Show and change the config file of profiles.",
+    ),
     "job": LazyCommand(
         import_path="mlp_cli._job:job",
         short_help="Create, inspect, follow and cancel training jobs.",
+    ),
+    "pools": LazyCommand(
+        import_path="mlp_cli._pools:pools",
+        short_help="Show GPU pools and the CPU and memory budget, and what is free.",
+    ),
+    "completion": LazyCommand(
+        import_path="mlp_cli._completion:completion",
+        short_help="Print the shell completion script for bash, zsh or fish.",
     ),
 }
 """Every top-level command, imported only when invoked."""
@@ -27,28 +43,26 @@ class RootGroup(LazyGroup):
 
     def invoke(self, ctx: click.Context) -> Any:
         """Run the selected command, turning escaped exceptions into ``Error: ...`` lines."""
-        with handle_errors(ctx):
+        with handle_errors(ctx), plain_warnings():
             return super().invoke(ctx)
 
 
-def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
-    if not value or ctx.resilient_parsing:
-        return
-
-    from mlp_cli._version import version_text
-
-    click.echo(version_text())
-    ctx.exit()
-
-
-@click.group(cls=RootGroup, lazy_commands=COMMANDS, context_settings=CONTEXT_SETTINGS)
+# --version is an ordinary flag handled in the group's callback, not an eager option, so that
+# --url and --profile given anywhere on the command line are known when it queries the server.
+@click.group(
+    cls=RootGroup,
+    lazy_commands=COMMANDS,
+    context_settings=CONTEXT_SETTINGS,
+    invoke_without_command=True,
+    no_args_is_help=True,
+    subcommand_metavar="COMMAND [ARGS]...",
+)
 @click.option(
     "--version",
+    "show_version",
     is_flag=True,
-    expose_value=False,
-    is_eager=True,
-    callback=_print_version,
-    help="Print the versions of the SDK and the generated API client, then exit.",
+    help="Print the versions of the SDK and the generated API client and, when a server is "
+    "configured and answers within a few seconds, of the server and its API, then exit.",
 )
 @connection_options
 @click.option(
@@ -63,16 +77,24 @@ def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> 
     "terminal; NO_COLOR turns colour off and FORCE_COLOR turns it on.",
 )
 @click.pass_context
-def cli(ctx: click.Context, debug: bool, color: bool | None) -> None:
+def cli(ctx: click.Context, show_version: bool, debug: bool, color: bool | None) -> None:
     """Submit training jobs to the ML Platform and watch them run.
 
     Data (ids, tables, JSON, YAML, log lines) goes to stdout; hints, progress and errors go to
     stderr. The API key comes from ML_PLATFORM_API_KEY or the config file
-    (ML_PLATFORM_CONFIG, default ~/.mlplatform/config.yaml), never from an option.
+    (ML_PLATFORM_CONFIG, default ~/.mlplatform/config.yaml), never from an option; `mlp init`
+    writes the config file.
     """
     state = get_state(ctx)
     state.debug = debug
     state.color = color
+    if show_version:
+        from mlp_cli._version import version_text
+
+        click.echo(version_text(url=state.url, profile=state.profile))
+        ctx.exit()
+    if ctx.invoked_subcommand is None:
+        ctx.fail("Missing command.")
 
 
 def main() -> None:

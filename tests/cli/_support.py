@@ -8,6 +8,7 @@ import os
 import queue
 import re
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -100,9 +101,30 @@ def stop_server(process: subprocess.Popen[str]) -> None:
     process.wait(timeout=SERVER_STOP_TIMEOUT)
 
 
-def start_server(root: Path) -> Server:
-    """Start ``mlp-server --dev`` on a free port and wait until it prints where it listens."""
+def seed_server(data_dir: Path, jobs: int) -> None:
+    """Load finished job records of the user ``dev`` with ``mlp-server seed``.
+
+    The seeded jobs are named ``seed-000000`` on, created one second apart, the newest a
+    minute ago, and mix SUCCEEDED, FAILED and CANCELLED.
+    """
+    subprocess.run(
+        [MLP_SERVER, "seed", "--data-dir", str(data_dir), "--jobs", str(jobs)],
+        check=True,
+        capture_output=True,
+        timeout=SERVER_START_TIMEOUT,
+    )
+
+
+def start_server(root: Path, *, seed_jobs: int = 0) -> Server:
+    """Start ``mlp-server --dev`` on a free port and wait until it prints where it listens.
+
+    Args:
+        root: A directory for the data directory, pools file and log.
+        seed_jobs: Finished jobs to load before the start, see :func:`seed_server`.
+    """
     data_dir = root / "data"
+    if seed_jobs:
+        seed_server(data_dir, seed_jobs)
     pools = root / "pools.yaml"
     pools.write_text(POOLS_FILE, encoding="utf-8")
     environment = {k: v for k, v in os.environ.items() if not k.startswith("ML_PLATFORM_")}
@@ -203,6 +225,24 @@ def subprocess_env(overrides: Mapping[str, str | None]) -> dict[str, str]:
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
+def _api_version() -> str:
+    import yaml
+
+    spec = yaml.safe_load((REPO_ROOT / "openapi.yaml").read_text(encoding="utf-8"))
+    return str(spec["info"]["version"])
+
+
+API_VERSION = _api_version()
+"""The version of the API contract, which the server reports from ``whoami``."""
+
+
+def closed_port() -> int:
+    """Return a loopback port that nothing listens on (it was free a moment ago)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
 def api_schema(name: str) -> dict[str, object]:
     """Return a JSON Schema for one schema of openapi.yaml, with its references resolvable."""
     import yaml
@@ -222,6 +262,20 @@ def assert_matches_schema(document: object, name: str) -> None:
     assert set(document) <= set(properties), set(document) - set(properties)
 
 
+CLI_SCHEMAS = REPO_ROOT / "docs" / "reference" / "cli-schemas"
+"""The JSON Schemas of the documented outputs that are not API documents."""
+
+
+def assert_matches_cli_schema(document: object, name: str) -> None:
+    """Check a document against a schema the CLI reference publishes, ``NAME.schema.json``."""
+    import json
+
+    import jsonschema
+
+    schema = json.loads((CLI_SCHEMAS / f"{name}.schema.json").read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator(schema).validate(document)
+
+
 def read_line(stream: IO[str], timeout: float) -> str:
     """Read one line from a subprocess pipe, failing the test when none comes in time."""
     lines: queue.Queue[str] = queue.Queue()
@@ -230,3 +284,111 @@ def read_line(stream: IO[str], timeout: float) -> str:
         return lines.get(timeout=timeout)
     except queue.Empty:
         pytest.fail(f"no line arrived within {timeout:.0f}s")
+
+
+class Terminal:
+    """The installed ``mlp`` running on a pseudo-terminal that is its controlling terminal.
+
+    stdin, stdout and stderr are the terminal unless ``stdin`` is given, and ``/dev/tty``
+    opens it too, as in an interactive shell.
+
+    Args:
+        args: The arguments after ``mlp``.
+        env: Environment overrides, None removing a variable.
+        cwd: The working directory.
+        stdin: A file descriptor to use as stdin instead of the terminal.
+    """
+
+    def __init__(
+        self,
+        args: Sequence[str],
+        env: Mapping[str, str | None],
+        cwd: Path,
+        *,
+        stdin: int | None = None,
+    ) -> None:
+        import fcntl
+        import pty
+        import termios
+
+        self._leader, follower = pty.openpty()
+
+        def take_terminal() -> None:
+            # start_new_session made this process a session leader, so it may adopt the
+            # terminal on its stdout as its controlling terminal, which /dev/tty opens.
+            fcntl.ioctl(1, termios.TIOCSCTTY, 0)
+
+        self.process = subprocess.Popen(
+            [MLP, *args],
+            stdin=follower if stdin is None else stdin,
+            stdout=follower,
+            stderr=follower,
+            cwd=cwd,
+            env=subprocess_env({"TERM": "xterm", "COLUMNS": "120", "LINES": "40", **env}),
+            start_new_session=True,
+            preexec_fn=take_terminal,
+        )
+        os.close(follower)
+        self.screen = b""
+
+    def read_until(self, marker: bytes, *, count: int = 1, timeout: float = COMMAND_TIMEOUT) -> str:
+        """Read output until ``marker`` has appeared ``count`` times, or fail the test."""
+        import select
+
+        deadline = time.monotonic() + timeout
+        while self.screen.count(marker) < count:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                self.kill()
+                pytest.fail(f"{marker!r} did not appear within {timeout:.0f}s: {self.text()!r}")
+            ready, _, _ = select.select([self._leader], [], [], min(remaining, 0.5))
+            if ready:
+                try:
+                    chunk = os.read(self._leader, 4096)
+                except OSError:
+                    chunk = b""
+                if not chunk and self.process.poll() is not None:
+                    pytest.fail(f"mlp exited before {marker!r} appeared: {self.text()!r}")
+                self.screen += chunk
+        return self.text()
+
+    def write(self, data: bytes) -> None:
+        """Type ``data`` on the terminal."""
+        os.write(self._leader, data)
+
+    def finish(self, *, timeout: float = COMMAND_TIMEOUT) -> tuple[int, str]:
+        """Read what is left until the process exits; return its exit code and the screen."""
+        import select
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([self._leader], [], [], 0.2)
+            if not ready:
+                if self.process.poll() is not None:
+                    break
+                continue
+            try:
+                chunk = os.read(self._leader, 4096)
+            except OSError:
+                # Linux reports EIO once the last process holding the terminal has exited.
+                chunk = b""
+            if not chunk:
+                break
+            self.screen += chunk
+        try:
+            code = self.process.wait(timeout=max(deadline - time.monotonic(), 0.1))
+        except subprocess.TimeoutExpired:
+            self.kill()
+            pytest.fail(f"mlp did not exit within {timeout:.0f}s: {self.text()!r}")
+        os.close(self._leader)
+        return code, self.text()
+
+    def kill(self) -> None:
+        """Kill the process if it still runs."""
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=COMMAND_TIMEOUT)
+
+    def text(self) -> str:
+        """Return the output so far, decoded, with the terminal's CRLF line ends as LF."""
+        return self.screen.decode("utf-8", "replace").replace("\r\n", "\n")

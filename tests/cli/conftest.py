@@ -1,7 +1,8 @@
 """Fixtures for the ``mlp`` tests: a real reference server, job scripts and ways to run ``mlp``.
 
 ``cli_server`` is one ``mlp-server --dev`` on a free loopback port for the whole session, with
-small pools (t4: 2, v100: 1) so that capacity errors are easy to provoke. ``run_cli`` invokes the
+small pools (t4: 2, v100: 1) so that capacity errors are easy to provoke; ``seeded_server`` holds
+only seeded, finished jobs, for listings with known content. ``run_cli`` invokes the
 command in-process through Click's runner; ``run_mlp`` runs the installed executable as a
 subprocess. Both point ``mlp`` at the server through environment variables, never options, and
 at a config file that does not exist, so the developer's own configuration never leaks in.
@@ -39,6 +40,36 @@ def cli_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         yield server
     finally:
         stop_server(server.process)
+
+
+SEEDED_JOBS = 25
+"""How many finished jobs ``seeded_server`` holds."""
+
+
+@pytest.fixture(scope="session")
+def seeded_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A server holding only ``SEEDED_JOBS`` finished jobs, for listings with known content.
+
+    Tests must not create jobs on it.
+    """
+    server = start_server(tmp_path_factory.mktemp("seeded-server"), seed_jobs=SEEDED_JOBS)
+    try:
+        yield server
+    finally:
+        stop_server(server.process)
+
+
+@pytest.fixture
+def run_seeded(seeded_server: Server, tmp_path: Path, scripts_dir: Path) -> RunCli:
+    """Invoke ``mlp ARGS`` in-process against ``seeded_server``."""
+    seeded_env = {**isolated_env(tmp_path), **seeded_server.env()}
+
+    def run(
+        *args: str, env: Mapping[str, str | None] | None = None, input: str | None = None
+    ) -> Result:
+        return invoke(args, {**seeded_env, **(env or {})}, scripts_dir, input)
+
+    return run
 
 
 @pytest.fixture(scope="session")

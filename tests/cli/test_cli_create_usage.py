@@ -44,7 +44,8 @@ def test_missing_name(run_offline: RunCli) -> None:
         ),
         (
             ["-o", "xml"],
-            "Invalid value for '-o' / '--output': 'xml' is not one of 'table', 'json', 'yaml'.",
+            "Invalid value for '-o' / '--output': 'xml' is not one of 'table', 'wide', 'json', "
+            "'yaml'.",
         ),
         (
             ["--memory", "16GB"],
@@ -78,6 +79,7 @@ def test_missing_name(run_offline: RunCli) -> None:
             "--wait to print the final job instead.",
         ),
         (["-q", "-o", "yaml"], "-q prints only the job id, so -o yaml cannot be used."),
+        (["-q", "-o", "wide"], "-q prints only the job id, so -o wide cannot be used."),
         (
             ["-q", "--follow"],
             "-q prints only the job id, so --follow cannot be used; use --wait instead.",

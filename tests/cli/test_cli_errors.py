@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import socket
 
 import click
 import pytest
@@ -13,19 +12,13 @@ from mlp_cli._lazy import LazyGroup
 from mlp_cli.main import RootGroup
 
 import ml_platform
-from tests.cli._support import RunCli
+from tests.cli._support import RunCli, closed_port
 
 ERROR_LINE = re.compile(r"Error: [^\n]+\n")
 
 
-def _closed_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def test_unreachable_server(run_offline: RunCli) -> None:
-    port = _closed_port()
+    port = closed_port()
 
     result = run_offline("--url", f"http://127.0.0.1:{port}", "job", "status", "job-1")
 
@@ -41,7 +34,7 @@ def test_unreachable_server(run_offline: RunCli) -> None:
 
 
 def test_url_from_environment(run_offline: RunCli) -> None:
-    port = _closed_port()
+    port = closed_port()
 
     result = run_offline(
         "job", "status", "job-1", env={"ML_PLATFORM_URL": f"http://127.0.0.1:{port}"}
@@ -52,7 +45,7 @@ def test_url_from_environment(run_offline: RunCli) -> None:
 
 
 def test_url_option_on_command_wins(run_offline: RunCli) -> None:
-    unused, used = _closed_port(), _closed_port()
+    unused, used = closed_port(), closed_port()
 
     result = run_offline(
         "--url",
@@ -69,7 +62,7 @@ def test_url_option_on_command_wins(run_offline: RunCli) -> None:
 
 
 def test_debug_prints_traceback(run_offline: RunCli) -> None:
-    port = _closed_port()
+    port = closed_port()
 
     result = run_offline("--debug", "--url", f"http://127.0.0.1:{port}", "job", "status", "job-1")
 

@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 import re
 
-from tests.cli._support import RunCli
+import pytest
+import yaml
+
+from tests.cli._support import RunCli, assert_matches_schema
 
 
 def _status(run_cli: RunCli, job_id: str) -> str:
@@ -110,3 +113,51 @@ def test_cancel_needs_an_id(run_offline: RunCli) -> None:
 
     assert result.exit_code == 2
     assert result.stderr.endswith("Error: Missing argument 'ID...'.\n")
+
+
+def test_cancel_quiet_prints_ids_only(run_cli: RunCli) -> None:
+    job_id = run_cli("job", "create", "q", "--script", "slow.py", "-q").stdout.strip()
+
+    result = run_cli("job", "cancel", "--yes", "-q", job_id)
+
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == f"{job_id}\n"
+    assert result.stderr == ""
+
+
+def test_cancel_wide_table(run_cli: RunCli) -> None:
+    first = run_cli("job", "create", "first", "--script", "slow.py", "-q").stdout.strip()
+    second = run_cli("job", "create", "second", "--script", "slow.py", "-q").stdout.strip()
+
+    result = run_cli("job", "cancel", "--yes", "-o", "wide", first, second)
+
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == ""
+    assert result.stdout == (
+        "ID          NAME    WAS      STATUS\n"
+        f"{first}  first   RUNNING  CANCELLED\n"
+        f"{second}  second  RUNNING  CANCELLED\n"
+    )
+
+
+@pytest.mark.parametrize("output", ["json", "yaml"])
+def test_cancel_document_lists_jobs(run_cli: RunCli, output: str) -> None:
+    job_id = run_cli("job", "create", "doc", "--script", "slow.py", "-q").stdout.strip()
+
+    result = run_cli("job", "cancel", "--yes", "-o", output, job_id, "job-does-not-exist")
+
+    assert result.exit_code == 1
+    document = json.loads(result.stdout) if output == "json" else yaml.safe_load(result.stdout)
+    assert_matches_schema(document, "JobList")
+    assert [(job["id"], job["status"]) for job in document["jobs"]] == [(job_id, "CANCELLED")]
+    lines = result.stderr.splitlines()
+    assert lines[0] == f"Cancelled job {job_id} (was RUNNING, now CANCELLED)."
+    assert lines[1].startswith("Error: ")
+    assert len(lines) == 2
+
+
+def test_cancel_quiet_with_json_is_usage_error(run_offline: RunCli) -> None:
+    result = run_offline("job", "cancel", "--yes", "-q", "-o", "json", "job-1")
+
+    assert result.exit_code == 2
+    assert result.stderr.endswith("Error: -q prints only the job ids, so -o json cannot be used.\n")

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
+import yaml
 
-from tests.cli._support import RunCli, invoke, isolated_env
+from tests.cli._support import RunCli, assert_matches_schema, invoke, isolated_env
 
 
 @pytest.fixture(scope="module")
@@ -101,3 +103,74 @@ def test_logs_unknown_job(run_cli: RunCli) -> None:
     assert re.fullmatch(
         r"Error: [^\n]*job-does-not-exist[^\n]*\(request id [^)\n]+\)\n", result.stderr
     ), result.stderr
+
+
+def test_logs_wide_has_time_and_stream(run_cli: RunCli, finished_job: str) -> None:
+    result = run_cli("job", "logs", finished_job, "-o", "wide")
+
+    assert result.exit_code == 0, result.stderr
+    stamp = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z"
+    assert re.fullmatch(
+        rf"{stamp} stdout epoch 1\n{stamp} stdout epoch 2\n{stamp} stdout done\n", result.stdout
+    ), result.stdout
+
+
+def test_logs_json_lines(run_cli: RunCli, finished_job: str) -> None:
+    result = run_cli("job", "logs", finished_job, "-o", "json")
+
+    assert result.exit_code == 0, result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    for line in lines:
+        assert_matches_schema(line, "LogLine")
+    assert [(line["seq"], line["stream"], line["text"]) for line in lines] == [
+        (1, "stdout", "epoch 1"),
+        (2, "stdout", "epoch 2"),
+        (3, "stdout", "done"),
+    ]
+
+
+def test_logs_yaml_documents(run_cli: RunCli, finished_job: str) -> None:
+    as_json = [
+        json.loads(line)
+        for line in run_cli("job", "logs", finished_job, "-o", "json").stdout.splitlines()
+    ]
+
+    result = run_cli("job", "logs", finished_job, "-o", "yaml", "--tail", "2")
+
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith("---\n")
+    assert list(yaml.safe_load_all(result.stdout)) == as_json[1:]
+
+
+def test_logs_follow_json_after_tail(run_cli: RunCli, finished_job: str) -> None:
+    result = run_cli("job", "logs", finished_job, "--tail", "1", "-f", "-o", "json")
+
+    assert result.exit_code == 0, result.stderr
+    assert [json.loads(line)["seq"] for line in result.stdout.splitlines()] == [3]
+
+
+def test_logs_timestamps_need_table(run_offline: RunCli) -> None:
+    result = run_offline("job", "logs", "job-1", "--timestamps", "-o", "json")
+
+    assert result.exit_code == 2
+    assert result.stderr.endswith(
+        "Error: --timestamps applies only to -o table, because -o json always includes the time.\n"
+    )
+
+
+def test_logs_quiet_hides_queue_note(run_cli: RunCli, job_ids: list[str]) -> None:
+    gpu = ("--gpu", "1", "--gpu-type", "v100", "-q")
+    holder = run_cli("job", "create", "hold", "--script", "slow.py", *gpu).stdout.strip()
+    job_ids.append(holder)
+    queued = run_cli(
+        "job", "create", "queued", "--script", "ok.py", "--wait-for-capacity", *gpu
+    ).stdout.strip()
+    job_ids.append(queued)
+
+    loud = run_cli("job", "logs", queued)
+    quiet = run_cli("job", "logs", queued, "-q")
+
+    assert loud.stderr == f"Job {queued} is queued at position 1; it has no output yet.\n"
+    assert quiet.exit_code == 0, quiet.stderr
+    assert quiet.stdout == ""
+    assert quiet.stderr == ""

@@ -140,3 +140,31 @@ def test_status_unknown_job(run_cli: RunCli) -> None:
     assert re.fullmatch(
         r"Error: [^\n]*job-does-not-exist[^\n]*\(request id [^)\n]+\)\n", result.stderr
     ), result.stderr
+
+
+def test_status_quiet_prints_status(run_cli: RunCli, finished_job: str) -> None:
+    result = run_cli("job", "status", finished_job, "-q")
+
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == "SUCCEEDED\n"
+    assert result.stderr == ""
+
+
+def test_status_wide_adds_code_digest(run_cli: RunCli, finished_job: str) -> None:
+    document = json.loads(run_cli("job", "status", finished_job, "-o", "json").stdout)
+    table = run_cli("job", "status", finished_job).stdout
+
+    result = run_cli("job", "status", finished_job, "-o", "wide")
+
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == table.replace(
+        "Script:           ok.py\n",
+        f"Script:           ok.py\nCode digest:      {document['code_digest']}\n",
+    )
+
+
+def test_status_quiet_with_json_is_usage_error(run_offline: RunCli) -> None:
+    result = run_offline("job", "status", "job-1", "-q", "-o", "json")
+
+    assert result.exit_code == 2
+    assert result.stderr.endswith("Error: -q prints only the status, so -o json cannot be used.\n")
