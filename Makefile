@@ -10,7 +10,7 @@ PIP := $(BIN)/python -m pip
 CONSTRAINTS := constraints.txt
 STAMP := $(VENV)/.installed
 
-.PHONY: help venv install generate check-generated check-breaking lint typecheck test demo docs docs-doctest release publish clean
+.PHONY: help venv install generate check-generated check-breaking lint typecheck test bench demo docs docs-doctest release publish clean
 
 help:
 	@echo "make demo      start a reference server and run examples/train.py with live logs"
@@ -18,6 +18,7 @@ help:
 	@echo "make generate  regenerate generated_client/ from openapi.yaml"
 	@echo "make lint      ruff and the openapi.yaml copy check"
 	@echo "make typecheck mypy --strict on the SDK and the CLI"
+	@echo "make bench     SDK and CLI benchmarks, medians beside their baselines"
 	@echo "make docs      build the HTML documentation into docs/_build/html"
 	@echo "make docs-doctest  run every code example in the docs against a reference server"
 	@echo "make check-breaking  compare openapi.yaml with the last released spec"
@@ -70,6 +71,13 @@ publish: $(STAMP)
 
 test: $(STAMP) check-generated check-breaking lint typecheck
 	$(BIN)/python -m pytest -p no:cacheprovider tests
+
+# pip compiles an installed wheel to bytecode, so the benchmarks compile the editable sources
+# first: otherwise a PYTHONDONTWRITEBYTECODE environment times the compiler, not the tools.
+bench: $(STAMP)
+	$(BIN)/python -m compileall -q ml_platform cli/mlp_cli generated_client server >/dev/null
+	env -u PYTHONDONTWRITEBYTECODE $(BIN)/python bench/bench_sdk.py
+	env -u PYTHONDONTWRITEBYTECODE $(BIN)/python bench/bench_cli.py
 
 docs: $(STAMP)
 	$(BIN)/sphinx-build -W --keep-going -b html docs docs/_build/html

@@ -9,6 +9,7 @@ serves `AsyncMLPlatformClient`.
 from __future__ import annotations
 
 import contextlib
+import os
 import ssl
 import threading
 from collections.abc import Iterator
@@ -163,6 +164,11 @@ class SessionBase(Generic[_Http]):
     def _ssl_verify(self) -> bool | ssl.SSLContext:
         if isinstance(self._verify, str):
             return ssl.create_default_context(cafile=self._verify)
+        if self._verify is True and _plain_http_without_proxy(self.config.api_url):
+            # No TLS handshake happens on a plain-http URL, so skip loading the CA bundle, which
+            # costs tens of milliseconds. The context still requires a verified certificate, so
+            # an unexpected handshake fails closed.
+            return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
         return self._verify
 
     @staticmethod
@@ -225,3 +231,11 @@ class SessionBase(Generic[_Http]):
             "that it is running and that base_url or ML_PLATFORM_URL "
             f"(now from {self.config.sources['base_url']}) is right."
         )
+
+
+def _plain_http_without_proxy(url: str) -> bool:
+    """Return whether requests to ``url`` go over plain HTTP with no proxy that might use TLS."""
+    if not url.startswith("http://"):
+        return False
+    proxy_variables = ("HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy")
+    return not any(os.environ.get(name) for name in proxy_variables)

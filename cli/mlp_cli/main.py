@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import click
@@ -99,4 +100,9 @@ def cli(ctx: click.Context, show_version: bool, debug: bool, color: bool | None)
 
 def main() -> None:
     """Run ``mlp`` as a console script."""
+    # httpx imports its own command line (rich and pygments included) whenever click is
+    # installed, unless that import fails; mlp never runs it, so mark it as unavailable.
+    if "httpx._main" not in sys.modules:
+        # A None entry makes the import raise ImportError, which the typeshed type omits.
+        sys.modules["httpx._main"] = None  # type: ignore[assignment]
     cli(prog_name="mlp")
