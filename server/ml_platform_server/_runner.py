@@ -31,6 +31,7 @@ logger = logging.getLogger("ml_platform_server.runner")
 
 DRAIN_SECONDS = 2.0
 METRICS_POLL_SECONDS = 0.25
+EXIT_POLL_SECONDS = 0.05
 READ_CHUNK_BYTES = 64 * 1024
 DEFAULT_PATH = "/usr/local/bin:/usr/bin:/bin"
 
@@ -198,10 +199,10 @@ class JobProcess:
         timed_out = False
         try:
             if self.spec.timeout_seconds is None:
-                await process.wait()
+                await _exited(process)
             else:
                 try:
-                    await asyncio.wait_for(process.wait(), self.spec.timeout_seconds)
+                    await asyncio.wait_for(_exited(process), self.spec.timeout_seconds)
                 except TimeoutError:
                     timed_out = True
                     self.log.system(
@@ -209,7 +210,7 @@ class JobProcess:
                         "stopping it]"
                     )
                     await self.stop("timeout")
-                    await process.wait()
+                    await _exited(process)
         finally:
             await self._drain(process, readers)
             poller.cancel()
@@ -285,9 +286,21 @@ class JobProcess:
             return
         signal_group(process.pid, signal.SIGTERM)
         try:
-            await asyncio.wait_for(process.wait(), self.grace_period)
+            await asyncio.wait_for(_exited(process), self.grace_period)
         except TimeoutError:
             self.log.system(
                 f"[the job did not exit within {self.grace_period:g} s of SIGTERM; sent SIGKILL]"
             )
             signal_group(process.pid, signal.SIGKILL)
+
+
+async def _exited(process: asyncio.subprocess.Process) -> int:
+    """Wait until the main process has exited and return its exit status.
+
+    ``Process.wait()`` on Python 3.11 returns only once every pipe has closed too, so a child
+    that inherited stdout would keep a finished job running. Polling ``returncode``, which is
+    set as soon as the process is reaped, lets the job end with its main process.
+    """
+    while process.returncode is None:
+        await asyncio.sleep(EXIT_POLL_SECONDS)
+    return process.returncode

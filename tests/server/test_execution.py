@@ -306,3 +306,35 @@ def test_cancel_right_after_start_stops_the_process(server: RunningServer) -> No
     second = client.post(f"/jobs/{queued['id']}/cancel").json()
     assert second["status"] == "CANCELLED"
     assert second.get("exit_code") != 0
+
+
+@pytest.mark.timeout(60)
+def test_job_ends_when_main_exits_before_children(server: RunningServer) -> None:
+    """A child that inherited the output pipes must not keep a finished job running."""
+    script = (
+        "import subprocess, sys\n"
+        "child = subprocess.Popen(['sleep', '300'])\n"
+        "print(f'child {child.pid}', flush=True)\n"
+        "sys.exit(0)\n"
+    )
+    job = server.submit("orphans", script)
+
+    final = server.wait_final(job["id"], timeout=30)
+
+    assert final["status"] == "SUCCEEDED"
+    assert final["exit_code"] == 0
+    logs = server.client().get(f"/jobs/{job['id']}/logs").json()
+    child_pid = int(logs["lines"][0]["text"].split()[1])
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and _is_running(child_pid):
+        time.sleep(0.1)
+    assert not _is_running(child_pid), f"child {child_pid} of the finished job is still running"
+
+
+def _is_running(pid: int) -> bool:
+    """Return whether a process exists and is not a zombie."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
