@@ -8,6 +8,7 @@ so concurrent requests cannot interleave inside them.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import os
 import signal
@@ -106,7 +107,17 @@ class JobService:
             if job.pid is not None:
                 kill_orphan_group(job.pid, job.id)
         for job in self.storage.jobs_with_status(PENDING):
-            self.scheduler.enqueue(job.id, demand_of(job.resources))
+            demand = demand_of(job.resources)
+            infeasible = self.scheduler.infeasibility(demand)
+            if infeasible is None:
+                self.scheduler.enqueue(job.id, demand)
+                continue
+            # The pools changed while the server was down, and this job can no longer fit.
+            reason = infeasible[1]
+            logger.warning("job %s can never fit the current pools: %s", job.id, reason)
+            log = JobLog(self.storage, job.id, functools.partial(self.feed.notify, job.id))
+            log.system(f"[the job can never fit the pools this server started with: {reason}]")
+            self._record_end(job, FAILED, reason="unschedulable", exit_code=None)
         self._start_waiting()
 
     # Submission

@@ -338,3 +338,38 @@ def _is_running(pid: int) -> bool:
             return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
     except FileNotFoundError:
         return False
+
+
+@pytest.mark.timeout(90)
+def test_restart_with_smaller_pools_fails_unfittable_jobs(server: RunningServer) -> None:
+    """Queued jobs that no longer fit the pools after a restart end FAILED; the rest still run."""
+    sleeper = "import time\ntime.sleep(120)\n"
+    server.submit("holder", sleeper, resources={"gpu": 1, "gpu_type": "v100"})
+    gone = server.submit(
+        "gone", "print('x')\n", resources={"gpu": 1, "gpu_type": "v100"}, wait_for_capacity=True
+    )
+    server.submit("t4-holder", sleeper, resources={"gpu": 1, "gpu_type": "t4"})
+    too_big = server.submit(
+        "big", "print('x')\n", resources={"gpu": 2, "gpu_type": "t4"}, wait_for_capacity=True
+    )
+    fits = server.submit(
+        "fits", "print('ran')\n", resources={"gpu": 1, "gpu_type": "t4"}, wait_for_capacity=True
+    )
+    assert fits["status"] == "PENDING"
+    os.killpg(server.process.pid, signal.SIGKILL)
+    server.process.wait(timeout=30)
+
+    pools = server.data_dir.parent / "smaller-pools.yaml"
+    pools.write_text("pools: {t4: 1}\ncpu: 8\nmemory: 16Gi\n")
+    restarted = start_server(server.data_dir, "--pools", str(pools), "--rate-limit", "0")
+    try:
+        client = restarted.client()
+        for job in (gone, too_big):
+            record = client.get(f"/jobs/{job['id']}").json()
+            assert record["status"] == "FAILED"
+            assert record["failure_reason"] == "unschedulable"
+            lines = client.get(f"/jobs/{job['id']}/logs").json()["lines"]
+            assert "can never fit" in lines[-1]["text"]
+        assert restarted.wait_final(fits["id"])["status"] == "SUCCEEDED"
+    finally:
+        restarted.stop()

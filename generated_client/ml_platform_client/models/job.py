@@ -39,8 +39,9 @@ class Job:
         finished_at (datetime.datetime | Unset):
         exit_code (int | Unset): The exit code of the job's process; a negative value is the signal that ended it.
         failure_reason (str | Unset): Present when the job FAILED or was CANCELLED: `script_error`,
-            `timeout`, `cancelled`, `server_restart`, `server_shutdown` or
-            `start_error`.
+            `timeout`, `cancelled`, `server_restart`, `server_shutdown`,
+            `start_error`, or `unschedulable` (queued when the server restarted
+            with pools it can never fit).
         devices (list[str] | Unset): The allocated simulated device ids, as in `CUDA_VISIBLE_DEVICES`.
     """
 
