@@ -42,6 +42,13 @@ __all__ = [
 DEFAULT_CONNECT_TIMEOUT = 10.0
 """Seconds to wait for a TCP (and TLS) connection, capped by the configured time-out."""
 
+CANCEL_ALLOWANCE_SECONDS = 120.0
+"""Seconds added to the read time-out of a cancel, which returns once the job has ended.
+
+The reference server waits its grace period (10 s by default) between SIGTERM and SIGKILL, so
+a server configured with a grace period above this makes cancels time out on the client.
+"""
+
 _JSON_TYPES = ("application/json", "application/problem+json")
 
 
@@ -66,10 +73,16 @@ class TransportPolicy:
         self._error_factory = error_factory
 
     def prepare(self, request: httpx.Request) -> None:
-        """Give a long-poll request a read time-out longer than its ``wait``."""
+        """Give long polls and cancels a read time-out longer than the server may hold them."""
         wait = request.url.params.get("wait", "")
+        extra = 0.0
         if wait.isdigit() and int(wait) > 0:
-            read = self.timeout_seconds + int(wait)
+            extra = int(wait)
+        elif request.method == "POST" and request.url.path.endswith("/cancel"):
+            # The server answers a cancel once the job has ended, up to its grace period later.
+            extra = CANCEL_ALLOWANCE_SECONDS
+        if extra:
+            read = self.timeout_seconds + extra
             connect = min(self.timeout_seconds, DEFAULT_CONNECT_TIMEOUT)
             request.extensions["timeout"] = httpx.Timeout(read, connect=connect).as_dict()
 
