@@ -228,16 +228,20 @@ def check_timeout_seconds(timeout_seconds: int | None) -> int | None:
     )
 
 
+# The pattern of the job_id path parameter in openapi.yaml.
+_JOB_ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+
+
 def check_job_id(job_id: object) -> str:
-    """Check a job id: a non-empty string of at most 64 characters."""
+    """Check a job id against the contract: 1 to 64 letters, digits, '.', '_' or '-'."""
     if (
         isinstance(job_id, str)
-        and 0 < len(job_id) <= MAX_JOB_ID_LENGTH
-        and job_id.strip() == job_id
+        and len(job_id) <= MAX_JOB_ID_LENGTH
+        and _JOB_ID_PATTERN.fullmatch(job_id)
     ):
         return job_id
     raise ValidationError(
-        f"Invalid job id {job_id!r}: expected the id returned by submit, such as 'job-42'.",
+        f"Invalid job id {job_id!r}: expected the id returned by submit, such as 'job-000042'.",
         field="job_id",
     )
 

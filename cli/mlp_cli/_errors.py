@@ -60,6 +60,9 @@ def exit_code_for_error(error: BaseException) -> ExitCode:
         return ExitCode.WAIT_TIMED_OUT
     if isinstance(error, ml_platform.JobFailedError):
         return ExitCode.JOB_FAILED
+    if isinstance(error, ml_platform.ValidationError) and error.status_code is None:
+        # Rejected by the SDK's own checks before any request: a bad value on the command line.
+        return ExitCode.USAGE
     return ExitCode.ERROR
 
 

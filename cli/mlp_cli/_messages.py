@@ -36,7 +36,7 @@ def _config_file() -> str:
 def _format_alternative(alternative: Mapping[str, Any]) -> str | None:
     kind = alternative.get("kind")
     if kind == "wait_for_capacity":
-        return "add --wait-for-capacity to queue the job"
+        return "--wait-for-capacity to queue the job"
 
     field = _ALTERNATIVE_FLAGS.get(str(kind))
     resources = alternative.get("resources")

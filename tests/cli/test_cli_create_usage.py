@@ -134,3 +134,12 @@ def test_script_escaping_workdir(run_offline: RunCli) -> None:
         "Invalid value for '--script': '../ok.py' is not a file inside the working directory "
         "'nested'; pass the script's path relative to --workdir.",
     )
+
+
+def test_value_rejected_by_sdk_exits_2(run_offline: RunCli) -> None:
+    """Values the SDK's own checks reject never reach a server, so they are usage errors."""
+    result = run_offline("job", "create", "demo", "--script", "ok.py", "--cpu", "0.05")
+
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.startswith("Error: Invalid cpu=0.05: expected a number of cores")

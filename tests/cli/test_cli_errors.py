@@ -150,7 +150,7 @@ def test_format_capacity_as_options() -> None:
     assert format_error(error) == (
         "Error: The job does not fit now: it requested 2 CPU, 8Gi memory, 2 t4 GPUs and only "
         "1 t4 GPU, 30 CPU, 120Gi memory free with 2 jobs queued ahead; retry with --gpu 1 or "
-        "--gpu-type v100 or add --wait-for-capacity to queue the job or Ask an administrator. "
+        "--gpu-type v100 or --wait-for-capacity to queue the job or Ask an administrator. "
         "(request id r1)"
     )
 

@@ -336,7 +336,7 @@ def test_full_pool_suggests_options(run_cli: RunCli, job_ids: list[str]) -> None
     assert re.fullmatch(
         r"Error: The job does not fit now: it requested 1 CPU, 2Gi memory, 1 t4 GPU and only "
         r"0 t4 GPUs, [0-9.]+ CPU, [0-9.]+[KMGT]i? memory free; retry with --gpu-type v100 or "
-        r"add --wait-for-capacity to queue the job\. \(request id [^)\n]+\)\n",
+        r"--wait-for-capacity to queue the job\. \(request id [^)\n]+\)\n",
         result.stderr,
     ), result.stderr
 

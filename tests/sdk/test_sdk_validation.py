@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from ml_platform import MLPlatformClient, MLPlatformError, Resources, ValidationError
+from ml_platform._validation import check_job_id
 
 
 @pytest.fixture
@@ -197,3 +198,12 @@ def test_invalid_log_tail_rejected(client: MLPlatformClient, project: Path) -> N
     with pytest.raises(ValidationError) as caught:
         job.get_logs(tail=0)
     assert caught.value.field == "tail"
+
+
+@pytest.mark.parametrize("job_id", ["..", "job-1/cancel", "a b", "", "-job", "j" * 65])
+def test_job_id_outside_contract_pattern_rejected(job_id: str) -> None:
+    with pytest.raises(ValidationError) as raised:
+        check_job_id(job_id)
+
+    assert raised.value.field == "job_id"
+    assert raised.value.status_code is None
