@@ -373,7 +373,9 @@ def _foreign_response_error(
     response: httpx.Response, details: _Details, context: ErrorContext
 ) -> APIStatusError:
     """Explain a response that did not come from the ML Platform API."""
-    if details.status_code in (429, 503) or details.status_code >= 500:
+    # A gateway in front of the API may answer 429 or 5xx itself, but 501 Not Implemented means
+    # the server does not support the method at all, which this API's servers always do.
+    if details.status_code != 501 and (details.status_code == 429 or details.status_code >= 500):
         return _by_status(details, context, response)
 
     url = display_url(context.base_url)

@@ -351,3 +351,31 @@ def test_head_error_without_body_maps_by_status() -> None:
 def test_every_status_error_is_an_ml_platform_error() -> None:
     error = error_from_response(problem_response(418, "teapot"), CONTEXT)
     assert isinstance(error, MLPlatformError)
+
+
+def test_501_from_another_server_is_not_the_api() -> None:
+    request = httpx.Request("PUT", BASE_URL + "/api/v1/code/" + "0" * 64)
+    response = httpx.Response(
+        501,
+        headers={"Content-Type": "text/html"},
+        content=b"<html><body>Unsupported method ('PUT')</body></html>",
+        request=request,
+    )
+    error = error_from_response(response, CONTEXT)
+
+    assert type(error) is APIStatusError
+    assert "HTTP 501 with text/html content" in str(error)
+    assert "does not look like an ML Platform API" in str(error)
+
+
+def test_html_502_from_a_gateway_is_a_server_error() -> None:
+    request = httpx.Request("GET", BASE_URL + "/api/v1/jobs")
+    response = httpx.Response(
+        502,
+        headers={"Content-Type": "text/html"},
+        content=b"<html>Bad Gateway</html>",
+        request=request,
+    )
+    error = error_from_response(response, CONTEXT)
+
+    assert isinstance(error, ServerError)
