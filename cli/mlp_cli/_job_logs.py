@@ -79,7 +79,10 @@ def logs(
 ) -> None:
     """Print a job's output, or follow it live with -f.
 
-    Lines from the job's stdout and stderr, and lines the platform adds, go to stdout in order.
+    Lines from the job's stdout and stderr, and lines the platform adds, go to stdout in the
+    order they were stored (lines the two streams write within a few milliseconds of each other
+    may be stored grouped by stream).
+
     With -f the command exits 0 once the job has ended, whatever its status; use
     `mlp job status ID` to see how it ended. -o json prints one LogLine object per line (JSON
     Lines), so that it can be read while following.
