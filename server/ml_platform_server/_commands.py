@@ -12,7 +12,7 @@ from ._config import ServerConfig
 from ._keys import create_key
 from ._pools import PoolsFileError, load_cluster_config
 from ._seed import seed_jobs
-from ._sqlite import SqliteStorage
+from ._sqlite import DATABASE_NAME, SqliteStorage
 from ._timeutil import format_ms, now_ms
 
 
@@ -55,6 +55,28 @@ def _data_dir(raw: str) -> Path:
 
 def _open_storage(raw: str) -> SqliteStorage:
     return SqliteStorage(_data_dir(raw))
+
+
+def _open_existing_storage(raw: str, *, create: bool = False) -> SqliteStorage:
+    """Open the database of an existing data directory, so that a mistyped path fails.
+
+    With ``create``, a directory without a database gets one, so keys can be made before the
+    server first starts; the directory itself must exist.
+    """
+    path = Path(raw).expanduser()
+    if create and not path.is_dir():
+        raise CommandError(
+            f"--data-dir {raw!r} is not an existing directory; pass the directory the server "
+            "runs with, or create it first",
+            exit_code=2,
+        )
+    if not create and not (path / DATABASE_NAME).is_file():
+        raise CommandError(
+            f"--data-dir {raw!r} holds no server database ({DATABASE_NAME}); pass the directory "
+            "the server runs with",
+            exit_code=2,
+        )
+    return SqliteStorage(path.resolve())
 
 
 def dispatch(args: argparse.Namespace) -> int:
@@ -105,7 +127,7 @@ def serve(args: argparse.Namespace) -> int:
 
 def keys_create(args: argparse.Namespace) -> int:
     """Create a key and print it on stdout."""
-    storage = _open_storage(args.data_dir)
+    storage = _open_existing_storage(args.data_dir, create=True)
     try:
         created = create_key(storage, user=args.user, read_only=args.read_only, name=args.name)
     except ValueError as err:
@@ -119,7 +141,7 @@ def keys_create(args: argparse.Namespace) -> int:
 
 def keys_list(args: argparse.Namespace) -> int:
     """Print a table of keys: id, user, scope, created, revoked and name."""
-    storage = _open_storage(args.data_dir)
+    storage = _open_existing_storage(args.data_dir)
     try:
         keys = storage.list_keys()
     finally:
@@ -145,7 +167,7 @@ def keys_list(args: argparse.Namespace) -> int:
 
 def keys_revoke(args: argparse.Namespace) -> int:
     """Revoke a key by id."""
-    storage = _open_storage(args.data_dir)
+    storage = _open_existing_storage(args.data_dir)
     try:
         record = storage.revoke_key(args.key_id, now_ms())
     finally:

@@ -100,3 +100,17 @@ def test_help_names_environment_variables() -> None:
     assert result.returncode == 0
     assert "MLP_SERVER_DATA_DIR" in result.stdout
     assert "--max-upload-bytes" in result.stdout
+
+
+def test_keys_reject_mistyped_data_dir(tmp_path: Path) -> None:
+    missing = tmp_path / "typo"
+
+    created = run_cli("keys", "create", "--data-dir", str(missing), "--user", "ana")
+    listed = run_cli("keys", "list", "--data-dir", str(tmp_path))
+
+    assert created.returncode == 2
+    assert created.stdout == ""
+    assert created.stderr.startswith("Error: --data-dir")
+    assert not missing.exists()
+    assert listed.returncode == 2
+    assert "holds no server database" in listed.stderr
