@@ -130,9 +130,16 @@ class AsyncTrainingJob(JobAttributes["AsyncSession"]):
 
         return follow_logs(self, on_queued=on_queued, after=check_after(after))
 
-    async def get_metrics(self) -> JobMetrics:
-        """Return the job's latest metric values and their history."""
-        metrics = await self._session.call(_calls.get_job_metrics(self._require_id()))
+    async def get_metrics(self, *, history: bool = True) -> JobMetrics:
+        """Return the job's latest metric values and their history.
+
+        Args:
+            history: Fetch every reported point too. Pass False when only the latest values
+                are needed: a job that reports often can have many thousands of points.
+        """
+        metrics = await self._session.call(
+            _calls.get_job_metrics(self._require_id(), history=history)
+        )
         return JobMetrics._from_api(metrics)
 
     async def metrics_history(self) -> list[MetricPoint]:

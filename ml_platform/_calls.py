@@ -96,12 +96,12 @@ def get_job_logs(
     return ApiCall(operation, models.LogPage, arguments)
 
 
-def get_job_metrics(job_id: str) -> ApiCall[models.JobMetrics]:
-    """Read a job's latest metric values and their history."""
+def get_job_metrics(job_id: str, *, history: bool = True) -> ApiCall[models.JobMetrics]:
+    """Read a job's latest metric values and, unless ``history`` is false, every point."""
     from ml_platform_client import models
     from ml_platform_client.api.jobs import get_job_metrics as operation
 
-    return ApiCall(operation, models.JobMetrics, {"job_id": job_id})
+    return ApiCall(operation, models.JobMetrics, {"job_id": job_id, "history": history})
 
 
 def cancel_job(job_id: str) -> ApiCall[models.Job]:

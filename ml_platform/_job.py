@@ -190,9 +190,14 @@ class TrainingJob(JobAttributes["Session"]):
 
         return follow_logs(self, on_queued=on_queued, after=check_after(after))
 
-    def get_metrics(self) -> JobMetrics:
-        """Return the job's latest metric values and their history."""
-        metrics = self._session.call(_calls.get_job_metrics(self._require_id()))
+    def get_metrics(self, *, history: bool = True) -> JobMetrics:
+        """Return the job's latest metric values and their history.
+
+        Args:
+            history: Fetch every reported point too. Pass False when only the latest values
+                are needed: a job that reports often can have many thousands of points.
+        """
+        metrics = self._session.call(_calls.get_job_metrics(self._require_id(), history=history))
         return JobMetrics._from_api(metrics)
 
     def metrics_history(self) -> list[MetricPoint]:

@@ -43,7 +43,7 @@ def status(job_id: str, output: str, quiet: bool) -> None:
             printer.data(dump_document(job.to_dict(), output))
             return
 
-        metrics = job.get_metrics()
+        metrics = job.get_metrics(history=False)
 
     rows = job_rows(job.to_dict(), metrics=metrics.latest, epoch=metrics.epoch)
     if output == "wide" and job.code_digest:

@@ -192,7 +192,7 @@ def summarize(printer: Printer, job: TrainingJob, *, show_tail: bool) -> ExitCod
     line.append(".")
     printer.message(line)
 
-    metrics = job.get_metrics()
+    metrics = job.get_metrics(history=False)
     if metrics.latest:
         printer.message(f"Metrics: {format_metrics(metrics.latest, epoch=metrics.epoch)}")
 

@@ -196,8 +196,13 @@ class JobsApi:
             document["queue_position"] = position
         return json_response(document)
 
-    async def get_job_metrics(self, job_id: str, token_info: dict[str, Any]) -> Response:
-        """Return a job's latest metric values and their history."""
+    async def get_job_metrics(
+        self, job_id: str, token_info: dict[str, Any], history: bool = True
+    ) -> Response:
+        """Return a job's latest metric values and, unless ``history`` is false, every point."""
         principal = Principal.from_token_info(token_info)
         job = self.context.service.get_job(principal.user, job_id)
-        return json_response(metrics_document(self.context.storage.read_metrics(job.id)))
+        document = metrics_document(self.context.storage.read_metrics(job.id))
+        if not history:
+            document["history"] = []
+        return json_response(document)

@@ -126,6 +126,11 @@ def test_metrics_decode_reported_values(client: MLPlatformClient, workdir: Path)
     assert metrics.latest["accuracy"] == pytest.approx(0.75)
     assert job.metrics_history() == metrics.history
 
+    latest_only = job.get_metrics(history=False)
+    assert latest_only.history == []
+    assert latest_only.latest["accuracy"] == pytest.approx(0.75)
+    assert latest_only.epoch == 6
+
 
 def test_to_dict_uses_api_fields(client: MLPlatformClient, workdir: Path) -> None:
     job = client.create_job("to-dict", write_script(workdir, PRINT_AND_REPORT), workdir=workdir)

@@ -127,6 +127,9 @@ def test_logs_and_metrics_of_a_finished_job(server: RunningServer) -> None:
     lines = follow(server, job["id"])
     final = server.wait_final(job["id"])
     metrics = server.client().get(f"/jobs/{job['id']}/metrics").json()
+    latest_only = (
+        server.client().get(f"/jobs/{job['id']}/metrics", params={"history": "false"}).json()
+    )
     tail = server.client().get(f"/jobs/{job['id']}/logs", params={"tail": 2}).json()
 
     assert [line["text"] for line in lines] == ["epoch 0", "epoch 1", "epoch 2"]
@@ -135,6 +138,10 @@ def test_logs_and_metrics_of_a_finished_job(server: RunningServer) -> None:
     assert metrics["latest"] == {"loss": pytest.approx(1 / 3), "acc": 0.5}
     assert metrics["epoch"] == 2
     assert metrics["history"][1]["values"]["acc"] == "NaN"
+    assert len(metrics["history"]) == 3
+    assert latest_only["history"] == []
+    assert latest_only["latest"] == metrics["latest"]
+    assert latest_only["epoch"] == 2
     assert [line["seq"] for line in tail["lines"]] == [2, 3]
     assert tail["complete"] is True
 

@@ -8,18 +8,27 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.job_metrics import JobMetrics
 from ...models.problem import Problem
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     job_id: str,
+    *,
+    history: bool | Unset = True,
 ) -> dict[str, Any]:
+
+    params: dict[str, Any] = {}
+
+    params["history"] = history
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
     _kwargs: dict[str, Any] = {
         "method": "get",
         "url": "/jobs/{job_id}/metrics".format(
             job_id=quote(str(job_id), safe=""),
         ),
+        "params": params,
     }
 
     return _kwargs
@@ -72,11 +81,13 @@ def sync_detailed(
     job_id: str,
     *,
     client: AuthenticatedClient | Client,
+    history: bool | Unset = True,
 ) -> Response[JobMetrics | Problem]:
     """Get a job's latest metrics and their history
 
     Args:
         job_id (str):
+        history (bool | Unset):  Default: True.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -88,6 +99,7 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         job_id=job_id,
+        history=history,
     )
 
     response = client.get_httpx_client().request(
@@ -101,11 +113,13 @@ def sync(
     job_id: str,
     *,
     client: AuthenticatedClient | Client,
+    history: bool | Unset = True,
 ) -> JobMetrics | Problem | None:
     """Get a job's latest metrics and their history
 
     Args:
         job_id (str):
+        history (bool | Unset):  Default: True.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -118,6 +132,7 @@ def sync(
     return sync_detailed(
         job_id=job_id,
         client=client,
+        history=history,
     ).parsed
 
 
@@ -125,11 +140,13 @@ async def asyncio_detailed(
     job_id: str,
     *,
     client: AuthenticatedClient | Client,
+    history: bool | Unset = True,
 ) -> Response[JobMetrics | Problem]:
     """Get a job's latest metrics and their history
 
     Args:
         job_id (str):
+        history (bool | Unset):  Default: True.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -141,6 +158,7 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         job_id=job_id,
+        history=history,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -152,11 +170,13 @@ async def asyncio(
     job_id: str,
     *,
     client: AuthenticatedClient | Client,
+    history: bool | Unset = True,
 ) -> JobMetrics | Problem | None:
     """Get a job's latest metrics and their history
 
     Args:
         job_id (str):
+        history (bool | Unset):  Default: True.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -170,5 +190,6 @@ async def asyncio(
         await asyncio_detailed(
             job_id=job_id,
             client=client,
+            history=history,
         )
     ).parsed
