@@ -92,3 +92,6 @@ html_theme_options = {
 # Pygments styles only: the site must load nothing from another host when it is viewed.
 pygments_style = "sphinx"
 pygments_dark_style = "monokai"
+
+# Command lines must stay copyable: no en dashes for "--" and no curly quotes.
+smartquotes = False

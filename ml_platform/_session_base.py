@@ -226,6 +226,12 @@ class SessionBase(Generic[_Http]):
 
     def _connection_message(self, error: httpx.RequestError) -> str:
         reason = " ".join(str(error).split()) or type(error).__name__
+        if self.config.sources["base_url"].kind == "default":
+            return (
+                f"Could not reach the ML Platform server at {self._url_of(error)} ({reason}), "
+                "the default address, because no URL is configured; set base_url or "
+                "ML_PLATFORM_URL, or save a profile with `mlp init`."
+            )
         return (
             f"Could not reach the ML Platform server at {self._url_of(error)} ({reason}); check "
             "that it is running and that base_url or ML_PLATFORM_URL "

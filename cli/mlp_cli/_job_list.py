@@ -185,7 +185,9 @@ def _print_once(printer: Printer, listing: Listing, *, output: str, quiet: bool)
         printer.data(rendered)
     else:
         printer.data_text(rendered)
-    if listing.next_cursor is not None and not quiet and output not in DOCUMENT_FORMATS:
+    # The hint goes to stderr, so it is shown with -q too: a script piping the ids on would
+    # otherwise miss the jobs after the first page without a word.
+    if listing.next_cursor is not None and output not in DOCUMENT_FORMATS:
         printer.message(
             f"More jobs match than the {len(listing.jobs)} shown; pass --limit N or --all to list "
             "them."

@@ -133,6 +133,11 @@ def describe_sdk_error(error: ml_platform.MLPlatformError) -> str:
             "the base_url parameter", "the --url option"
         )
     if isinstance(error, ml_platform.APIConnectionError):
+        if "because no URL is configured" in message:
+            return (
+                f"{diagnosis(message)}; run `mlp init` to save a URL and key, or pass --url or "
+                "set ML_PLATFORM_URL."
+            )
         return (
             f"{diagnosis(message)}; check that the server is running and that --url or "
             "ML_PLATFORM_URL is right."

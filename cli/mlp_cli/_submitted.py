@@ -72,7 +72,7 @@ def print_dry_run(printer: Printer, result: DryRunResult, output: str) -> None:
     elif document.get("queue_position") is not None:
         verdict = f"no, it would queue at position {document['queue_position']}"
     else:
-        verdict = "no"
+        verdict = "no, the submit would be rejected; add --wait-for-capacity to queue it"
     rows = [
         ("Valid", "yes" if document.get("valid") else "no"),
         ("Fits now", verdict),

@@ -164,7 +164,7 @@ class JobService:
         fits_now = self.scheduler.fits_now(demand)
         if dry_run:
             report: dict[str, Any] = {"valid": True, "fits_now": fits_now, "job": body}
-            if not fits_now:
+            if not fits_now and body.get("wait_for_capacity", False):
                 report["queue_position"] = self.scheduler.queue_length(demand.queue_key) + 1
             return Submission(dry_run=report)
         if not fits_now and not body.get("wait_for_capacity", False):

@@ -33,6 +33,20 @@ def test_unreachable_server(run_offline: RunCli) -> None:
     )
 
 
+def test_unconfigured_url_suggests_init(run_offline: RunCli) -> None:
+    # Nothing in the test suite listens on the default port 8000 of 127.0.0.1.
+    result = run_offline("job", "status", "job-1")
+
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert ERROR_LINE.fullmatch(result.stderr), result.stderr
+    assert "at http://127.0.0.1:8000/api/v1/jobs/job-1 (" in result.stderr
+    assert result.stderr.endswith(
+        "the default address, because no URL is configured; run `mlp init` to save a URL and "
+        "key, or pass --url or set ML_PLATFORM_URL.\n"
+    )
+
+
 def test_url_from_environment(run_offline: RunCli) -> None:
     port = closed_port()
 

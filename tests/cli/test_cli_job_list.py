@@ -78,6 +78,9 @@ def test_list_limit_over_pages(run_seeded: RunCli) -> None:
 
     assert result.exit_code == 0, result.stderr
     assert result.stdout == "job-000025\njob-000024\njob-000023\n"
+    assert result.stderr == (
+        "More jobs match than the 3 shown; pass --limit N or --all to list them.\n"
+    )
 
 
 def test_list_status_filter(run_seeded: RunCli) -> None:

@@ -201,7 +201,10 @@ def test_queued_job_reports_position(server: RunningServer, digest: str) -> None
     client.post("/jobs", json=job_body(digest, resources=gpu))
 
     queued = client.post("/jobs", json=job_body(digest, resources=gpu, wait_for_capacity=True))
-    dry_run = client.post("/jobs?dry_run=true", json=job_body(digest, resources=gpu))
+    dry_run = client.post(
+        "/jobs?dry_run=true", json=job_body(digest, resources=gpu, wait_for_capacity=True)
+    )
+    rejected_run = client.post("/jobs?dry_run=true", json=job_body(digest, resources=gpu))
     pools = client.get("/pools").json()
 
     assert queued.json()["status"] == "PENDING"
@@ -211,6 +214,12 @@ def test_queued_job_reports_position(server: RunningServer, digest: str) -> None
         "valid": True,
         "fits_now": False,
         "queue_position": 2,
+        "job": job_body(digest, resources=gpu, wait_for_capacity=True),
+    }
+    # Without wait_for_capacity the submit would be rejected, so there is no queue position.
+    assert rejected_run.json() == {
+        "valid": True,
+        "fits_now": False,
         "job": job_body(digest, resources=gpu),
     }
     v100 = next(pool for pool in pools["pools"] if pool["gpu_type"] == "v100")

@@ -22,7 +22,9 @@ class DryRunResult:
         valid (bool): Always true; an invalid request is a problem response.
         fits_now (bool): Whether the job would start at once.
         job (JobCreate):
-        queue_position (int | Unset): The position the job would take in its pool's queue, when it would queue.
+        queue_position (int | Unset): The position the job would take in its pool's queue; present only when
+            it does not fit now and `wait_for_capacity` is true. Without
+            `wait_for_capacity`, such a submit is rejected as `capacity-unavailable`.
     """
 
     valid: bool
