@@ -207,11 +207,8 @@ def _forbidden(
 ) -> APIStatusError:
     source = context.key_source or "the configuration"
     reason = _detail(details, "the key is read-only").rstrip(".")
-    message = (
-        f"The API key from {source} may not {details.method} {details.path} "
-        f"({reason}); use a read-write key "
-        "to submit, upload or cancel."
-    )
+    # The server's detail already names the fix, so it is quoted as the reason on its own.
+    message = f"The API key from {source} may not {details.method} {details.path}: {reason}."
     return PermissionDeniedError(message, **_common(details))
 
 

@@ -142,13 +142,15 @@ def metrics(
     state = get_state()
     printer = Printer(color=state.color)
     with state.connect() as client:
-        job_metrics = client.get_job(job_id).get_metrics()
+        job = client.get_job(job_id)
+        job_metrics = job.get_metrics()
 
     if output in DOCUMENT_FORMATS:
         printer.data(dump_document(job_metrics.to_dict(), output))
         return
     if not job_metrics.history:
-        printer.message(f"Job {job_id} has reported no metrics yet.")
+        still = "" if job.status is not None and job.status.is_final else " yet"
+        printer.message(f"Job {job_id} has reported no metrics{still}.")
         return
     if quiet:
         for name, value in job_metrics.latest.items():

@@ -156,7 +156,7 @@ def test_metrics_none_reported(run_cli: RunCli, silent_job: str) -> None:
 
     assert result.exit_code == 0, result.stderr
     assert result.stdout == ""
-    assert result.stderr == f"Job {silent_job} has reported no metrics yet.\n"
+    assert result.stderr == f"Job {silent_job} has reported no metrics.\n"
 
 
 def test_metrics_none_reported_json(run_cli: RunCli, silent_job: str) -> None:
